@@ -1,0 +1,46 @@
+# The one command a contributor needs: `make test`. It installs what it needs (Prometheus and
+# promtool from Debian's package when they are missing) and runs every check CI runs.
+GO        ?= go
+GOFLAGS   ?=
+FUZZTIME  ?= 30s
+
+PROM_BINS := $(shell ./scripts/ensure-prometheus.sh 2>/dev/null)
+export PROMETHEUS ?= $(word 1,$(PROM_BINS))
+export PROMTOOL   ?= $(word 2,$(PROM_BINS))
+
+.PHONY: all
+all: build test
+
+.PHONY: build
+build:
+	$(GO) build -o marketplace_exporter .
+
+.PHONY: test
+test: prometheus fmt-check vet unit rules
+	@echo "make test: all checks passed"
+
+# Fails with the installer's message when Prometheus cannot be had: the end-to-end tests never skip.
+.PHONY: prometheus
+prometheus:
+	@./scripts/ensure-prometheus.sh >/dev/null
+	@echo "prometheus: $(PROMETHEUS)"; echo "promtool:   $(PROMTOOL)"
+
+.PHONY: fmt-check
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+.PHONY: vet
+vet:
+	$(GO) vet ./...
+
+.PHONY: unit
+unit:
+	$(GO) test -race -count=1 ./...
+
+.PHONY: rules
+rules:
+	@if ls alerts/*.yml >/dev/null 2>&1; then \
+		$(PROMTOOL) check rules alerts/*.rules.yml && \
+		$(PROMTOOL) test rules alerts/*_test.yml; \
+	else echo "rules: no rule files yet"; fi
