@@ -1,5 +1,7 @@
 package marketplace
 
+import "net/url"
+
 // Aggregation is the bucket size of an aggregated time series.
 type Aggregation string
 
@@ -69,4 +71,15 @@ type Element struct {
 	NetCount *int64 `json:"netCount,omitempty"`
 	// Revenue in USD is sent by sales aggregates only.
 	Revenue *float64 `json:"revenue,omitempty"`
+}
+
+func (o *AggregateOptions) query() url.Values {
+	q := query{}
+	if o != nil {
+		q.str("aggregation", string(o.Aggregation))
+		q.date("startDate", o.StartDate)
+		q.date("endDate", o.EndDate)
+		q.strs("groupBy", o.GroupBy)
+	}
+	return q.values()
 }

@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"iter"
+	"net/url"
 )
 
 // CloudMetricsService reads Cloud churn, conversion and renewal, aggregated
@@ -90,11 +91,22 @@ type LicenseDetail struct {
 	MonthsValid *int64 `json:"monthsValid"`
 }
 
-// Get returns the aggregated metric over time.
+// Get returns the aggregated metric over time. Conversion has no datasets
+// on the wire; its series come back in one Dataset named "".
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-sales-metrics-churn-get
 func (s *CloudMetricsService) Get(ctx context.Context, metric CloudMetric, opts *AggregateOptions) (*CalculatedMetric, *Response, error) {
-	return nil, nil, errNotImplemented
+	if err := checkCloudMetric(metric); err != nil {
+		return nil, nil, err
+	}
+	w, resp, err := getReporting[struct {
+		Total  calculatedGroupWire   `json:"total"`
+		Addons []calculatedGroupWire `json:"addons"`
+	}](ctx, s.client, string(metric), opts.query(), "sales", "metrics", string(metric))
+	if err != nil {
+		return nil, resp, err
+	}
+	return &CalculatedMetric{Total: w.Total.group(), Addons: convert(w.Addons, calculatedGroupWire.group)}, resp, nil
 }
 
 // Details returns one page of the metric's license transitions, starting at
@@ -102,7 +114,10 @@ func (s *CloudMetricsService) Get(ctx context.Context, metric CloudMetric, opts 
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-sales-metrics-salemetric-details-get
 func (s *CloudMetricsService) Details(ctx context.Context, metric CloudMetric, opts *TransitionOptions) ([]LicenseTransition, *Response, error) {
-	return nil, nil, errNotImplemented
+	if err := checkCloudMetric(metric); err != nil {
+		return nil, nil, err
+	}
+	return transitions(metric).list(ctx, s.client, opts.query(), orZero(opts).Offset)
 }
 
 // AllDetails returns every license transition of the metric from
@@ -110,5 +125,100 @@ func (s *CloudMetricsService) Details(ctx context.Context, metric CloudMetric, o
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-sales-metrics-salemetric-details-get
 func (s *CloudMetricsService) AllDetails(ctx context.Context, metric CloudMetric, opts *TransitionOptions) iter.Seq2[LicenseTransition, error] {
-	return func(yield func(LicenseTransition, error) bool) { yield(LicenseTransition{}, errNotImplemented) }
+	if err := checkCloudMetric(metric); err != nil {
+		return errSeq[LicenseTransition](err)
+	}
+	return transitions(metric).all(ctx, s.client, opts.query(), orZero(opts).Offset)
+}
+
+func checkCloudMetric(m CloudMetric) error {
+	return checkMetric("cloud", m, CloudChurn, CloudConversion, CloudRenewal)
+}
+
+// transitions describes the details list of metric.
+func transitions(metric CloudMetric) collection[LicenseTransition] {
+	return collection[LicenseTransition]{
+		endpoint: string(metric) + "_details",
+		path:     []string{"sales", "metrics", string(metric), "details"},
+		newPage:  func() pager[LicenseTransition] { return &transitionPage{} },
+	}
+}
+
+func (o *TransitionOptions) query() url.Values {
+	q := query{}
+	if o != nil {
+		q.strs("addon", o.Addons)
+		q.strs("hosting", o.Hostings)
+		q.date("startDate", o.StartDate)
+		q.date("endDate", o.EndDate)
+		q.date("lastUpdated", o.LastUpdated)
+	}
+	return q.values()
+}
+
+// calculatedGroupWire is a group of CalculatedChurn and CalculatedRenewals
+// (datasets of series) or of CalculatedConversions (series only).
+type calculatedGroupWire struct {
+	AddonKey string `json:"addonKey"`
+	Name     string `json:"name"`
+	Datasets []struct {
+		Name   string   `json:"name"`
+		Series []Series `json:"series"`
+	} `json:"datasets"`
+	Series []Series `json:"series"`
+}
+
+func (w calculatedGroupWire) group() CalculatedGroup {
+	g := CalculatedGroup{AddonKey: w.AddonKey, Name: w.Name}
+	for _, d := range w.Datasets {
+		g.Datasets = append(g.Datasets, Dataset(d))
+	}
+	if w.Datasets == nil && w.Series != nil {
+		g.Datasets = []Dataset{{Series: w.Series}}
+	}
+	return g
+}
+
+// transitionPage is the wire form of LicenseTransitionCollection.
+type transitionPage struct {
+	reportingPage
+	Events []transitionWire `json:"events"`
+}
+
+func (p *transitionPage) rows() []LicenseTransition {
+	return convert(p.Events, transitionWire.transition)
+}
+
+// transitionWire is a LicenseTransition as sent: the license fields nested
+// in licenseDetails (the spec) or flat beside a null licenseDetails
+// (Atlassian's v3 example).
+type transitionWire struct {
+	AddonKey       string         `json:"addonKey"`
+	AddonName      string         `json:"addonName"`
+	Hosting        string         `json:"hosting"`
+	AppEdition     string         `json:"appEdition"`
+	LastUpdated    Date           `json:"lastUpdated"`
+	EventDate      Date           `json:"eventDate"`
+	TransactionID  string         `json:"transactionId"`
+	InGracePeriod  string         `json:"inGracePeriod"`
+	LicenseDetails *LicenseDetail `json:"licenseDetails"`
+	LicenseDetail
+}
+
+func (w transitionWire) transition() LicenseTransition {
+	t := LicenseTransition{
+		AddonKey:      w.AddonKey,
+		AddonName:     w.AddonName,
+		Hosting:       w.Hosting,
+		AppEdition:    w.AppEdition,
+		LastUpdated:   w.LastUpdated,
+		EventDate:     w.EventDate,
+		TransactionID: w.TransactionID,
+		InGracePeriod: w.InGracePeriod,
+		License:       w.LicenseDetail,
+	}
+	if w.LicenseDetails != nil {
+		t.License = *w.LicenseDetails
+	}
+	return t
 }

@@ -20,5 +20,8 @@ const (
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-evaluations-metric-get
 func (s *EvaluationsService) Aggregate(ctx context.Context, metric EvaluationMetric, opts *AggregateOptions) (*Aggregate, *Response, error) {
-	return nil, nil, errNotImplemented
+	if err := checkMetric("evaluation", metric, EvaluationsByHosting, EvaluationsByRegion, EvaluationsByCountry, EvaluationsByPartner); err != nil {
+		return nil, nil, err
+	}
+	return getReporting[Aggregate](ctx, s.client, "evaluations_"+string(metric), opts.query(), "evaluations", string(metric))
 }

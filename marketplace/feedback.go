@@ -3,6 +3,8 @@ package marketplace
 import (
 	"context"
 	"iter"
+	"net/url"
+	"strconv"
 )
 
 // FeedbackService reads the feedback customers leave when they uninstall,
@@ -64,14 +66,17 @@ type Feedback struct {
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-feedback-metrics-metric-get
 func (s *FeedbackService) Metrics(ctx context.Context, metric FeedbackMetric, opts *AggregateOptions) (*Aggregate, *Response, error) {
-	return nil, nil, errNotImplemented
+	if err := checkMetric("feedback", metric, FeedbackByType, FeedbackByReason); err != nil {
+		return nil, nil, err
+	}
+	return getReporting[Aggregate](ctx, s.client, "feedback_"+string(metric), opts.query(), "feedback", "metrics", string(metric))
 }
 
 // Details returns one page of feedback entries, starting at opts.Offset.
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-feedback-details-get
 func (s *FeedbackService) Details(ctx context.Context, opts *FeedbackOptions) ([]Feedback, *Response, error) {
-	return nil, nil, errNotImplemented
+	return feedbackDetails.list(ctx, s.client, opts.query(), orZero(opts).Offset)
 }
 
 // AllDetails returns every feedback entry from opts.Offset on, following
@@ -79,7 +84,7 @@ func (s *FeedbackService) Details(ctx context.Context, opts *FeedbackOptions) ([
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-feedback-details-get
 func (s *FeedbackService) AllDetails(ctx context.Context, opts *FeedbackOptions) iter.Seq2[Feedback, error] {
-	return func(yield func(Feedback, error) bool) { yield(Feedback{}, errNotImplemented) }
+	return feedbackDetails.all(ctx, s.client, opts.query(), orZero(opts).Offset)
 }
 
 // Export streams every feedback entry matching opts from the JSON export,
@@ -87,5 +92,35 @@ func (s *FeedbackService) AllDetails(ctx context.Context, opts *FeedbackOptions)
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-feedback-details-export-get
 func (s *FeedbackService) Export(ctx context.Context, opts *FeedbackOptions) iter.Seq2[Feedback, error] {
-	return func(yield func(Feedback, error) bool) { yield(Feedback{}, errNotImplemented) }
+	return feedbackDetails.export(ctx, s.client, opts.query())
 }
+
+func (o *FeedbackOptions) query() url.Values {
+	q := query{}
+	if o != nil {
+		q.strs("type", o.Types)
+		q.strs("reason", o.Reasons)
+		q.strs("addon", o.Addons)
+		q.strs("hosting", o.Hostings)
+		q.date("startDate", o.StartDate)
+		q.date("endDate", o.EndDate)
+		if o.Anonymous != nil {
+			q.str("anonymous", strconv.FormatBool(*o.Anonymous))
+		}
+	}
+	return q.values()
+}
+
+var feedbackDetails = collection[Feedback]{
+	endpoint: "feedback_details",
+	path:     []string{"feedback", "details"},
+	newPage:  func() pager[Feedback] { return &feedbackPage{} },
+}
+
+// feedbackPage is the wire form of VendorFeedbackCollection.
+type feedbackPage struct {
+	reportingPage
+	Feedback []Feedback `json:"feedback"`
+}
+
+func (p *feedbackPage) rows() []Feedback { return p.Feedback }

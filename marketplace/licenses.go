@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"iter"
+	"net/url"
 )
 
 // LicensesService reads the vendor's licenses.
@@ -88,7 +89,7 @@ type License struct {
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-licenses-get
 func (s *LicensesService) List(ctx context.Context, opts *LicenseOptions) ([]License, *Response, error) {
-	return nil, nil, errNotImplemented
+	return licenses.list(ctx, s.client, opts.query(), orZero(opts).Offset)
 }
 
 // All returns every license from opts.Offset on, following the next links
@@ -96,13 +97,47 @@ func (s *LicensesService) List(ctx context.Context, opts *LicenseOptions) ([]Lic
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-licenses-get
 func (s *LicensesService) All(ctx context.Context, opts *LicenseOptions) iter.Seq2[License, error] {
-	return func(yield func(License, error) bool) { yield(License{}, errNotImplemented) }
+	return licenses.all(ctx, s.client, opts.query(), orZero(opts).Offset)
 }
 
 // Export streams every license matching opts from the JSON export, decoding
 // one row at a time so that the whole export is never held in memory.
+// opts.Offset is ignored. Only the request is retried: an export that
+// breaks off after rows were yielded ends with an error.
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-licenses-export-get
 func (s *LicensesService) Export(ctx context.Context, opts *LicenseOptions) iter.Seq2[License, error] {
-	return func(yield func(License, error) bool) { yield(License{}, errNotImplemented) }
+	return licenses.export(ctx, s.client, opts.query())
 }
+
+func (o *LicenseOptions) query() url.Values {
+	q := query{}
+	if o != nil {
+		q.strs("addon", o.Addons)
+		q.strs("licenseType", o.LicenseTypes)
+		q.strs("status", o.Statuses)
+		q.strs("hosting", o.Hostings)
+		q.strs("partnerType", o.PartnerTypes)
+		q.date("startDate", o.StartDate)
+		q.date("endDate", o.EndDate)
+		q.date("lastUpdated", o.LastUpdated)
+		q.str("dateType", o.DateType)
+		q.flag("withDataInsights", o.WithDataInsights)
+		q.flag("includeAtlassianLicenses", o.IncludeAtlassianLicenses)
+	}
+	return q.values()
+}
+
+var licenses = collection[License]{
+	endpoint: "licenses",
+	path:     []string{"licenses"},
+	newPage:  func() pager[License] { return &licensePage{} },
+}
+
+// licensePage is the wire form of LicenseCollection.
+type licensePage struct {
+	reportingPage
+	Licenses []License `json:"licenses"`
+}
+
+func (p *licensePage) rows() []License { return p.Licenses }

@@ -23,5 +23,8 @@ const (
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-sales-transactions-metric-get
 func (s *SalesService) Aggregate(ctx context.Context, metric SalesMetric, opts *AggregateOptions) (*Aggregate, *Response, error) {
-	return nil, nil, errNotImplemented
+	if err := checkMetric("sales", metric, SalesByHosting, SalesByTier, SalesByRegion, SalesByCountry, SalesByType, SalesByPartner); err != nil {
+		return nil, nil, err
+	}
+	return getReporting[Aggregate](ctx, s.client, "sales_"+string(metric), opts.query(), "sales", "transactions", string(metric))
 }

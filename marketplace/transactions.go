@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"iter"
+	"net/url"
 )
 
 // TransactionsService reads the vendor's sales transactions.
@@ -80,7 +81,7 @@ type Transaction struct {
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-sales-transactions-get
 func (s *TransactionsService) List(ctx context.Context, opts *TransactionOptions) ([]Transaction, *Response, error) {
-	return nil, nil, errNotImplemented
+	return transactions.list(ctx, s.client, opts.query(), orZero(opts).Offset)
 }
 
 // All returns every transaction from opts.Offset on, following the next
@@ -88,14 +89,43 @@ func (s *TransactionsService) List(ctx context.Context, opts *TransactionOptions
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-sales-transactions-get
 func (s *TransactionsService) All(ctx context.Context, opts *TransactionOptions) iter.Seq2[Transaction, error] {
-	return func(yield func(Transaction, error) bool) { yield(Transaction{}, errNotImplemented) }
+	return transactions.all(ctx, s.client, opts.query(), orZero(opts).Offset)
 }
 
 // Export streams every transaction matching opts from the JSON export,
 // decoding one row at a time so that the whole export is never held in
-// memory.
+// memory. opts.Offset is ignored. Only the request is retried: an export
+// that breaks off after rows were yielded ends with an error.
 //
 // API doc: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/#api-vendors-vendorid-reporting-sales-transactions-export-get
 func (s *TransactionsService) Export(ctx context.Context, opts *TransactionOptions) iter.Seq2[Transaction, error] {
-	return func(yield func(Transaction, error) bool) { yield(Transaction{}, errNotImplemented) }
+	return transactions.export(ctx, s.client, opts.query())
 }
+
+func (o *TransactionOptions) query() url.Values {
+	q := query{}
+	if o != nil {
+		q.strs("addon", o.Addons)
+		q.strs("saleType", o.SaleTypes)
+		q.strs("hosting", o.Hostings)
+		q.strs("partnerType", o.PartnerTypes)
+		q.date("startDate", o.StartDate)
+		q.date("endDate", o.EndDate)
+		q.date("lastUpdated", o.LastUpdated)
+	}
+	return q.values()
+}
+
+var transactions = collection[Transaction]{
+	endpoint: "transactions",
+	path:     []string{"sales", "transactions"},
+	newPage:  func() pager[Transaction] { return &transactionPage{} },
+}
+
+// transactionPage is the wire form of TransactionCollection.
+type transactionPage struct {
+	reportingPage
+	Transactions []Transaction `json:"transactions"`
+}
+
+func (p *transactionPage) rows() []Transaction { return p.Transactions }
