@@ -176,7 +176,7 @@ func (c *Client) attempt(req *http.Request, endpoint string, stream bool) outcom
 		}
 		r.Body = body
 	}
-	r.Header.Set("Authorization", c.auth.header)
+	r.Header.Set("Authorization", c.auth.header())
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("User-Agent", c.userAgent)
 
