@@ -206,7 +206,7 @@ func seq(first string, step int, counts ...int64) []Element {
 }
 
 // weekly and monthly build the element lists of the fixtures.
-func weekly(first string, counts ...int64) []Element { return seq(first, 7, counts...) }
+func weekly(first string, counts ...int64) []Element  { return seq(first, 7, counts...) }
 func monthly(first string, counts ...int64) []Element { return seq(first, 0, counts...) }
 
 // collect drains an iterator, stopping at the first error.
