@@ -6,24 +6,11 @@ import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
 // trends below.
 func overview() *dashboard.DashboardBuilder {
 	const (
-		revenue   = "atlassian_marketplace_sales_revenue_usd"
-		sales     = "atlassian_marketplace_sales_transactions"
-		evals     = "atlassian_marketplace_evaluations"
-		convs     = "atlassian_marketplace_cloud_conversions"
-		convEvals = "atlassian_marketplace_cloud_conversion_evaluations"
-		benchmark = "atlassian_marketplace_cloud_churn_benchmark_rate"
+		revenue = "atlassian_marketplace_sales_revenue_usd"
+		sales   = "atlassian_marketplace_sales_transactions"
+		evals   = "atlassian_marketplace_evaluations"
 	)
 	aw := []string{appMatcher, windowMatcher}
-	conversion := func(by string) string {
-		return sumBy(by, sel(convs, aw...)) + " / " + sumBy(by, sel(convEvals, aw...))
-	}
-	churnAgainstBenchmark := withThresholdLines(
-		tsPanel("Cloud churn against the Marketplace benchmark",
-			"The app's churn in the latest benchmark month relative to apps on the same product: 1 is average, above 1 churns more. The alert MarketplaceChurnAboveBenchmark fires above the dashed line at 1.2. The benchmark lags 2-3 months.",
-			unitTimes,
-			q(named("max by (addon_key, kind) ("+sel(benchmark, appMatcher)+")"), "{{name}} ({{kind}})")),
-		"green", step{1, "yellow"}, step{churnBenchmarkAlert, "red"})
-
 	return newBoard("overview", "Overview",
 		"Revenue, sales, evaluations, conversion, churn against the Marketplace benchmark, licenses, installs and recurring revenue of the selected apps.").
 		WithRow(row("In the last $window")).
@@ -34,15 +21,15 @@ func overview() *dashboard.DashboardBuilder {
 		WithPanel(statPanel("Evaluations", "Evaluations started in the window, all hosting types.", unitCount,
 			q(sumBy("", sel(evals, aw...)), "evaluations"))).
 		WithPanel(statPanel("Cloud conversion", "Cloud conversions divided by Cloud evaluations in the window.", unitRatio,
-			q(conversion(""), "conversion"))).
+			q(conversionRatio(""), "conversion"))).
 		WithPanel(statPanel("Cloud churn", "Cancelled Cloud customers divided by Cloud customers in the window, monthly and annual together.", unitRatio,
 			q(sumBy("", sel("atlassian_marketplace_cloud_churn_cancellations", aw...))+" / "+
 				sumBy("", sel("atlassian_marketplace_cloud_churn_customers", aw...)), "churn"))).
 		WithPanel(statPanel("Churn against the benchmark",
 			"The highest churn relative to the Marketplace benchmark among the selected apps, in the latest benchmark month: 1 is average for apps on the same product. Red from 1.2, where the alert fires.",
 			unitTimes,
-			q("max("+sel(benchmark, appMatcher, `kind="total"`)+")", "total churn")).
-			Thresholds(thresholds("green", step{1, "yellow"}, step{churnBenchmarkAlert, "red"}))).
+			q("max("+sel(churnBenchmark, appMatcher, `kind="total"`)+")", "total churn")).
+			Thresholds(thresholds("green", churnBenchmarkSteps()...))).
 		WithRow(row("Now")).
 		WithPanel(statPanel("Active licenses", "Licenses with status active, all hosting types and license types.", unitCount,
 			q(sumBy("", sel("atlassian_marketplace_licenses", appMatcher, `status="active"`)), "active"))).
@@ -63,15 +50,11 @@ func overview() *dashboard.DashboardBuilder {
 			q(named(sumBy("addon_key", sel(revenue, aw...))), "{{name}}"))).
 		WithPanel(tsPanel("Evaluations in the last $window", "How the window's evaluations move, per app.", unitCount,
 			q(named(sumBy("addon_key", sel(evals, aw...))), "{{name}}"))).
-		WithPanel(tsPanel("Cloud conversion in the last $window", "Cloud conversions divided by Cloud evaluations, per app.", unitRatio,
-			q(named(conversion("addon_key")), "{{name}}"))).
-		WithPanel(churnAgainstBenchmark).
+		WithPanel(conversionPanel()).
+		WithPanel(churnAgainstBenchmarkPanel()).
 		WithPanel(tsPanel("Active licenses by hosting", "Licenses with status active.", unitCount,
 			q(sumBy("hosting", sel("atlassian_marketplace_licenses", appMatcher, `status="active"`)), "{{hosting}}"))).
 		WithPanel(tsPanel("Installs", "Active installations, per app.", unitCount,
 			q(named(sumBy("addon_key", sel("atlassian_marketplace_app_installs", appMatcher))), "{{name}}"))).
-		WithPanel(tsPanel("MRR and ARR", "Closing MRR and ARR of the latest month, per app (USD).", unitUSD,
-			q(named(sumBy("addon_key", sel("atlassian_marketplace_mrr_usd", appMatcher, `movement="closing"`))), "{{name}} MRR"),
-			q(named(sumBy("addon_key", sel("atlassian_marketplace_arr_usd", appMatcher))), "{{name}} ARR")).
-			Span(24))
+		WithPanel(mrrArrPanel().Span(24))
 }

@@ -147,7 +147,6 @@ func barsPanel(title, description, unit string, queries ...query) *bargauge.Pane
 		Targets(targets(queries)).
 		Unit(unit).
 		Thresholds(thresholds("blue")).
-		Min(0).
 		Span(12).
 		Height(8).
 		Orientation(common.VizOrientationHorizontal).
