@@ -41,12 +41,9 @@ func evaluations() *dashboard.DashboardBuilder {
 	b := newBoard("evaluations", "Evaluations",
 		"Evaluations by hosting, region, country and partner, and how Cloud evaluations convert.").
 		WithRow(row("In the last $window")).
-		WithPanel(statPanel("Evaluations", "Evaluations started in the window, all hosting types.", unitCount,
-			q(sumBy("", sel(evals, aw...)), "evaluations"))).
-		WithPanel(statPanel("Cloud evaluations", "Cloud evaluations in the window, as the conversion report counts them.", unitCount,
-			q(sumBy("", sel(conversionEvaluations, aw...)), "evaluations"))).
-		WithPanel(statPanel("Cloud conversions", "Cloud evaluations that converted to a paid subscription in the window.", unitCount,
-			q(sumBy("", sel(conversions, aw...)), "conversions"))).
+		WithPanel(windowTotal("Evaluations", "Evaluations started in the window, all hosting types.", unitCount, evals)).
+		WithPanel(windowTotal("Cloud evaluations", "Cloud evaluations in the window, as the conversion report counts them.", unitCount, conversionEvaluations)).
+		WithPanel(windowTotal("Cloud conversions", "Cloud evaluations that converted to a paid subscription in the window.", unitCount, conversions)).
 		WithPanel(statPanel("Cloud conversion", "Cloud conversions divided by Cloud evaluations in the window.", unitRatio,
 			q(conversionRatio(""), "conversion"))).
 		WithPanel(statPanel("Last 7 days against the 3 weeks before",

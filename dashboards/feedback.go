@@ -1,6 +1,9 @@
 package dashboards
 
-import "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
+)
 
 // feedback shows uninstall, disable and unsubscribe feedback by type and reason, and draws the
 // threshold of the feedback spike alert.
@@ -10,16 +13,16 @@ func feedback() *dashboard.DashboardBuilder {
 		byReason = "atlassian_marketplace_feedback_by_reason"
 	)
 	aw := []string{appMatcher, windowMatcher}
-	count := func(feedbackType string) query {
-		return q(orZero(sumBy("", sel(byType, appMatcher, windowMatcher, `feedback_type="`+feedbackType+`"`))), feedbackType)
+	count := func(title, feedbackType string) *stat.PanelBuilder {
+		return windowCount(title, "Feedback entries of type "+feedbackType+" in the window.", unitCount, byType, `feedback_type="`+feedbackType+`"`).Span(6)
 	}
 
 	return newBoard("feedback", "Feedback",
 		"Uninstall, disable and unsubscribe feedback by type and reason, with the threshold of the feedback spike alert.").
 		WithRow(row("In the last $window")).
-		WithPanel(statPanel("Uninstalls", "Uninstall feedback entries in the window; 0 when there is no series.", unitCount, count("uninstall")).Span(6)).
-		WithPanel(statPanel("Disables", "Disable feedback entries in the window; 0 when there is no series.", unitCount, count("disable")).Span(6)).
-		WithPanel(statPanel("Unsubscribes", "Unsubscribe feedback entries in the window; 0 when there is no series.", unitCount, count("unsubscribe")).Span(6)).
+		WithPanel(count("Uninstalls", "uninstall")).
+		WithPanel(count("Disables", "disable")).
+		WithPanel(count("Unsubscribes", "unsubscribe")).
 		WithPanel(statPanel("Feedback per app", "All feedback entries in the window, per app.", unitCount,
 			q(named(sumBy("addon_key", sel(byType, aw...))), "{{name}}")).Span(6)).
 		WithRow(row("By type and reason")).

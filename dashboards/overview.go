@@ -14,12 +14,9 @@ func overview() *dashboard.DashboardBuilder {
 	return newBoard("overview", "Overview",
 		"Revenue, sales, evaluations, conversion, churn against the Marketplace benchmark, licenses, installs and recurring revenue of the selected apps.").
 		WithRow(row("In the last $window")).
-		WithPanel(statPanel("Revenue", "Sales revenue in the window, all hosting types (USD).", unitUSD,
-			q(sumBy("", sel(revenue, aw...)), "revenue"))).
-		WithPanel(statPanel("Sales", "Sales transactions in the window (new, renewal, upgrade and refund).", unitCount,
-			q(sumBy("", sel(sales, aw...)), "transactions"))).
-		WithPanel(statPanel("Evaluations", "Evaluations started in the window, all hosting types.", unitCount,
-			q(sumBy("", sel(evals, aw...)), "evaluations"))).
+		WithPanel(windowTotal("Revenue", "Sales revenue in the window, all hosting types (USD).", unitUSD, revenue)).
+		WithPanel(windowTotal("Sales", "Sales transactions in the window (new, renewal, upgrade and refund).", unitCount, sales)).
+		WithPanel(windowTotal("Evaluations", "Evaluations started in the window, all hosting types.", unitCount, evals)).
 		WithPanel(statPanel("Cloud conversion", "Cloud conversions divided by Cloud evaluations in the window.", unitRatio,
 			q(conversionRatio(""), "conversion"))).
 		WithPanel(statPanel("Cloud churn", "Cancelled Cloud customers divided by Cloud customers in the window, monthly and annual together.", unitRatio,

@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"strings"
+
 	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/cog/variants"
@@ -75,17 +77,33 @@ type step struct {
 // neutral colors a value that is neither good nor bad.
 var neutral = thresholds("text")
 
-// statPanel is a single-value panel with a sparkline of the series' history.
-func statPanel(title, description, unit string, queries ...query) *stat.PanelBuilder {
-	return stat.NewPanelBuilder().
-		Title(title).
+// panelBuilder is what the SDK's panel builders of every type have in common.
+type panelBuilder[T any] interface {
+	Title(string) T
+	Description(string) T
+	Datasource(common.DataSourceRef) T
+	Targets([]cog.Builder[variants.Dataquery]) T
+	Thresholds(cog.Builder[dashboard.ThresholdsConfig]) T
+	Span(uint32) T
+	Height(uint32) T
+}
+
+// panel sets what every panel has: title, description, the datasource variable, its queries,
+// neutral thresholds, and its size on the 24-column grid.
+func panel[T panelBuilder[T]](b T, title, description string, width, height uint32, queries []query) T {
+	return b.Title(title).
 		Description(description).
 		Datasource(datasource).
 		Targets(targets(queries)).
-		Unit(unit).
 		Thresholds(neutral).
-		Span(4).
-		Height(4).
+		Span(width).
+		Height(height)
+}
+
+// statPanel is a single-value panel with a sparkline of the series' history.
+func statPanel(title, description, unit string, queries ...query) *stat.PanelBuilder {
+	return panel(stat.NewPanelBuilder(), title, description, 4, 4, queries).
+		Unit(unit).
 		GraphMode(common.BigValueGraphModeArea).
 		ColorMode(common.BigValueColorModeValue).
 		JustifyMode(common.BigValueJustifyModeAuto).
@@ -94,18 +112,24 @@ func statPanel(title, description, unit string, queries ...query) *stat.PanelBui
 		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"}).Values(false))
 }
 
+// windowTotal is a single value: a family summed over the selected apps and the window.
+func windowTotal(title, description, unit, metric string, matchers ...string) *stat.PanelBuilder {
+	m := append([]string{appMatcher, windowMatcher}, matchers...)
+	return statPanel(title, description, unit, q(sumBy("", sel(metric, m...)), strings.ToLower(title)))
+}
+
+// windowCount is a windowTotal of events that may have no series at all (no refunds, no
+// unsubscribes in the window): it shows 0 then, not "No data".
+func windowCount(title, description, unit, metric string, matchers ...string) *stat.PanelBuilder {
+	m := append([]string{appMatcher, windowMatcher}, matchers...)
+	return statPanel(title, description+" 0 when there is no series.", unit, q(orZero(sumBy("", sel(metric, m...))), strings.ToLower(title)))
+}
+
 // tsPanel is a time series panel: the trend of gauges (trailing window sums, monthly values)
 // or of counter rates.
 func tsPanel(title, description, unit string, queries ...query) *timeseries.PanelBuilder {
-	return timeseries.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Datasource(datasource).
-		Targets(targets(queries)).
+	return panel(timeseries.NewPanelBuilder(), title, description, 12, 8, queries).
 		Unit(unit).
-		Thresholds(neutral).
-		Span(12).
-		Height(8).
 		Legend(common.NewVizLegendOptionsBuilder().
 			DisplayMode(common.LegendDisplayModeList).
 			Placement(common.LegendPlacementBottom).
@@ -140,15 +164,9 @@ func dashedSeries(p *timeseries.PanelBuilder, regexp string) *timeseries.PanelBu
 // barsPanel is a horizontal bar gauge of instant values, for breakdowns (by country, reason,
 // ...) where a bar per label value reads better than a line.
 func barsPanel(title, description, unit string, queries ...query) *bargauge.PanelBuilder {
-	return bargauge.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Datasource(datasource).
-		Targets(targets(queries)).
+	return panel(bargauge.NewPanelBuilder(), title, description, 12, 8, queries).
 		Unit(unit).
 		Thresholds(thresholds("blue")).
-		Span(12).
-		Height(8).
 		Orientation(common.VizOrientationHorizontal).
 		DisplayMode(common.BarGaugeDisplayModeGradient).
 		ValueMode(common.BarGaugeValueModeText).
@@ -160,11 +178,7 @@ func barsPanel(title, description, unit string, queries ...query) *bargauge.Pane
 
 // okFailingPanel is a state timeline of a 1/0 gauge: green "ok", red "failing".
 func okFailingPanel(title, description string, queries ...query) *statetimeline.PanelBuilder {
-	return statetimeline.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Datasource(datasource).
-		Targets(targets(queries)).
+	return panel(statetimeline.NewPanelBuilder(), title, description, 12, 8, queries).
 		Thresholds(thresholds("red", step{1, "green"})).
 		Mappings([]dashboard.ValueMapping{{ValueMap: &dashboard.ValueMap{
 			Type: dashboard.MappingTypeValueToText,
@@ -173,8 +187,6 @@ func okFailingPanel(title, description string, queries ...query) *statetimeline.
 				"1": {Text: cog.ToPtr("ok"), Color: cog.ToPtr("green"), Index: cog.ToPtr[int32](1)},
 			},
 		}}}).
-		Span(12).
-		Height(8).
 		ShowValue(common.VisibilityModeNever).
 		MergeValues(true).
 		RowHeight(0.9).

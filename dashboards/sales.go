@@ -62,21 +62,14 @@ func sales() *dashboard.DashboardBuilder {
 		refund   = `sale_type="refund"`
 		movement = `movement=~"new|expansion|reactivated|contraction|expired"`
 	)
-	aw := []string{appMatcher, windowMatcher}
-
 	b := newBoard("sales", "Sales",
 		"Revenue and transactions by hosting, tier, region, country, sale type and partner; refunds; MRR movements.").
 		WithRow(row("In the last $window")).
-		WithPanel(statPanel("Revenue", "Sales revenue in the window (USD).", unitUSD,
-			q(sumBy("", sel(revenue, aw...)), "revenue"))).
-		WithPanel(statPanel("Transactions", "Sales transactions in the window.", unitCount,
-			q(sumBy("", sel("atlassian_marketplace_sales_transactions", aw...)), "transactions"))).
-		WithPanel(statPanel("Net transactions", "Net sales transactions in the window, as the Marketplace counts them (netCount).", unitCount,
-			q(sumBy("", sel("atlassian_marketplace_sales_net_transactions", aw...)), "net transactions"))).
-		WithPanel(statPanel("Refunds", "Refund transactions in the window; 0 when there is no refund series.", unitCount,
-			q(orZero(sumBy("", sel(byType+"transactions", refund, appMatcher, windowMatcher))), "refunds"))).
-		WithPanel(statPanel("Refunded", "Revenue of the refund transactions in the window (USD), as the Marketplace reports it; 0 when there is no refund series.", unitUSD,
-			q(orZero(sumBy("", sel(byType+"revenue_usd", refund, appMatcher, windowMatcher))), "refunded"))).
+		WithPanel(windowTotal("Revenue", "Sales revenue in the window (USD).", unitUSD, revenue)).
+		WithPanel(windowTotal("Transactions", "Sales transactions in the window.", unitCount, "atlassian_marketplace_sales_transactions")).
+		WithPanel(windowTotal("Net transactions", "Net sales transactions in the window, as the Marketplace counts them (netCount).", unitCount, "atlassian_marketplace_sales_net_transactions")).
+		WithPanel(windowCount("Refunds", "Refund transactions in the window.", unitCount, byType+"transactions", refund)).
+		WithPanel(windowCount("Refunded", "Revenue of the refund transactions in the window (USD), as the Marketplace reports it.", unitUSD, byType+"revenue_usd", refund)).
 		WithPanel(statPanel("MRR", "Closing monthly recurring revenue of the latest month (USD).", unitUSD,
 			q(sumBy("", sel(mrr, appMatcher, `movement="closing"`)), "MRR")))
 
