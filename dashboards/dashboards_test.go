@@ -257,6 +257,44 @@ func TestQueriesParse(t *testing.T) {
 	}
 }
 
+// TestAnnotationQueriesParse checks the Prometheus annotation queries (the firing Marketplace
+// alerts) like panel queries.
+func TestAnnotationQueriesParse(t *testing.T) {
+	n := 0
+	for name, raw := range committed(t) {
+		var d struct {
+			Annotations struct {
+				List []struct {
+					Name string `json:"name"`
+					Expr string `json:"expr"`
+				} `json:"list"`
+			} `json:"annotations"`
+		}
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range d.Annotations.List {
+			if a.Expr == "" {
+				continue
+			}
+			n++
+			expr, err := parseQuery(Query{Expr: a.Expr})
+			if err != nil {
+				t.Errorf("%s: annotation %q: %v", name, a.Name, err)
+				continue
+			}
+			for _, vs := range selectors(expr) {
+				for _, problem := range checkSelector(vs) {
+					t.Errorf("%s: annotation %q: %s: %s", name, a.Name, vs, problem)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no annotation queries")
+	}
+}
+
 func TestParseQueryCatchesBadQueries(t *testing.T) {
 	for _, expr := range []string{
 		`sum(atlassian_marketplace_evaluations{window="$window"}`, // unbalanced

@@ -13,6 +13,10 @@ func feedback() *dashboard.DashboardBuilder {
 		byReason = "atlassian_marketplace_feedback_by_reason"
 	)
 	aw := []string{appMatcher, windowMatcher}
+	// watched sums the feedback types the spike alert watches over a window, keeping the type.
+	watched := func(window string) string {
+		return "sum without (window) (" + sel(byType, `feedback_type=~"uninstall|disable"`, `window="`+window+`"`, appMatcher) + ")"
+	}
 	count := func(title, feedbackType string) *stat.PanelBuilder {
 		return windowCount(title, "Feedback entries of type "+feedbackType+" in the window.", unitCount, byType, `feedback_type="`+feedbackType+`"`).Span(6)
 	}
@@ -36,9 +40,9 @@ func feedback() *dashboard.DashboardBuilder {
 			at("sort_desc("+sumBy("reason", sel(byReason, aw...))+")", "{{reason}}"))).
 		WithRow(row("Spikes")).
 		WithPanel(alertPanel("Uninstall and disable feedback in the last 7 days and the alert threshold",
-			"Uninstall and disable feedback per app over the 7d window, and the threshold of the alert MarketplaceFeedbackSpike (dashed): twice the 28-day weekly average, at least "+feedbackSpikeMinimum+".",
+			"Uninstall and disable feedback per app over the 7d window (0 for a type with feedback in the 28 days but none in the last 7), and the threshold of the alert MarketplaceFeedbackSpike (dashed): twice the 28-day weekly average, at least "+feedbackSpikeMinimum+".",
 			unitCount,
-			"sum without (window) ("+sel(byType, `feedback_type=~"uninstall|disable"`, `window="7d"`, appMatcher)+")",
+			watched("7d")+" or 0 * "+watched("28d"),
 			"{{name}} {{feedback_type}}",
 			feedbackSpikeThreshold(appMatcher)).Span(24))
 }
