@@ -42,7 +42,7 @@ unit:
 # alert firing and not firing.
 .PHONY: rules
 rules:
-	$(PROMTOOL) check rules alerts/marketplace.rules.yml
+	$(PROMTOOL) check rules --lint=all --lint-fatal alerts/marketplace.rules.yml
 	$(PROMTOOL) test rules alerts/marketplace.rules_test.yml
 
 # Grafana dashboards: their own Go module (dashboards/go.mod), so the exporter does not depend on
