@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 )
 
@@ -26,6 +27,17 @@ func conversionRatio(by string) string {
 	return sumBy(by, sel(conversions, aw...)) + " / " + sumBy(by, sel(conversionEvaluations, aw...))
 }
 
+// evaluationsStat is the number of evaluations in the window.
+func evaluationsStat() *stat.PanelBuilder {
+	return windowTotal("Evaluations", "Evaluations started in the window, all hosting types.", unitCount, evalFamily("hosting"))
+}
+
+// conversionStat is the Cloud conversion ratio in the window.
+func conversionStat() *stat.PanelBuilder {
+	return statPanel("Cloud conversion", "Cloud conversions divided by Cloud evaluations in the window.", unitRatio,
+		q(conversionRatio(""), "conversion"))
+}
+
 // conversionPanel is the trend of the Cloud conversion ratio per app.
 func conversionPanel() *timeseries.PanelBuilder {
 	return tsPanel("Cloud conversion in the last $window", "Cloud conversions divided by Cloud evaluations in the window, per app.", unitRatio,
@@ -41,11 +53,10 @@ func evaluations() *dashboard.DashboardBuilder {
 	b := newBoard("evaluations", "Evaluations",
 		"Evaluations by hosting, region, country and partner, and how Cloud evaluations convert.").
 		WithRow(row("In the last $window")).
-		WithPanel(windowTotal("Evaluations", "Evaluations started in the window, all hosting types.", unitCount, evals)).
+		WithPanel(evaluationsStat()).
 		WithPanel(windowTotal("Cloud evaluations", "Cloud evaluations in the window, as the conversion report counts them.", unitCount, conversionEvaluations)).
 		WithPanel(windowTotal("Cloud conversions", "Cloud evaluations that converted to a paid subscription in the window.", unitCount, conversions)).
-		WithPanel(statPanel("Cloud conversion", "Cloud conversions divided by Cloud evaluations in the window.", unitRatio,
-			q(conversionRatio(""), "conversion"))).
+		WithPanel(conversionStat()).
 		WithPanel(statPanel("Last 7 days against the 3 weeks before",
 			"Evaluations in the last 7 days divided by the weekly average of the three weeks before, (28d - 7d) / 3, for the selected apps together. The alert MarketplaceEvaluationsDropped fires per app below 50%.",
 			unitRatio,

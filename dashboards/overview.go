@@ -16,9 +16,8 @@ func overview() *dashboard.DashboardBuilder {
 		WithRow(row("In the last $window")).
 		WithPanel(windowTotal("Revenue", "Sales revenue in the window, all hosting types (USD).", unitUSD, revenue)).
 		WithPanel(windowTotal("Sales", "Sales transactions in the window (new, renewal, upgrade and refund).", unitCount, sales)).
-		WithPanel(windowTotal("Evaluations", "Evaluations started in the window, all hosting types.", unitCount, evals)).
-		WithPanel(statPanel("Cloud conversion", "Cloud conversions divided by Cloud evaluations in the window.", unitRatio,
-			q(conversionRatio(""), "conversion"))).
+		WithPanel(evaluationsStat()).
+		WithPanel(conversionStat()).
 		WithPanel(statPanel("Cloud churn", "Cancelled Cloud customers divided by Cloud customers in the window, monthly and annual together.", unitRatio,
 			q(sumBy("", sel("atlassian_marketplace_cloud_churn_cancellations", aw...))+" / "+
 				sumBy("", sel("atlassian_marketplace_cloud_churn_customers", aw...)), "churn"))).

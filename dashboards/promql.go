@@ -19,7 +19,7 @@ func sel(metric string, matchers ...string) string {
 	return metric + "{" + strings.Join(kept, ", ") + "}"
 }
 
-// sumBy renders sum by (labels) (expr); with no labels, sum (expr).
+// sumBy renders sum by (labels) (expr); with no labels, sum(expr).
 func sumBy(labels, expr string) string {
 	if labels == "" {
 		return "sum(" + expr + ")"
