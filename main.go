@@ -199,6 +199,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 		apiName     string
 		vendorID    string
 		tokenFile   string
+		concurrency string
 		windowFlags []string
 	)
 	cfg.web = kingpinflag.AddFlags(app, ":"+defaultPort)
@@ -220,7 +221,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 	app.Flag("marketplace.addon", "Only export these app keys (repeatable). Default: all of the vendor's apps.").
 		StringsVar(&cfg.addons)
 	app.Flag("marketplace.concurrency", "Most Marketplace API requests in flight at once, across all collectors.").
-		Default(strconv.Itoa(collector.DefaultConcurrency)).Int64Var(&cfg.concurrency)
+		Default(strconv.Itoa(collector.DefaultConcurrency)).StringVar(&concurrency)
 	app.Flag("window", "Trailing window for the windowed families, a positive multiple of 7 days (repeatable).").
 		Default("7d", "28d").StringsVar(&windowFlags)
 	app.Flag("log.level", "Only log messages with the given severity or above: debug, info, warn, error.").
@@ -243,6 +244,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 	}
 
 	var err error
+	// Parsed here rather than by kingpin, whose number errors do not name the flag.
+	if cfg.concurrency, err = strconv.ParseInt(concurrency, 10, 64); err != nil || cfg.concurrency < 1 {
+		return nil, -1, usagef("--marketplace.concurrency must be a number of at least 1, got %q", concurrency)
+	}
 	if err = validateBasics(&cfg, apiName, windowFlags); err != nil {
 		return nil, -1, err
 	}
@@ -311,9 +316,6 @@ func validateBasics(cfg *config, apiName string, windowFlags []string) error {
 		if u.User != nil {
 			return usagef("--marketplace.url must not carry credentials: use --marketplace.user and --marketplace.token-file")
 		}
-	}
-	if cfg.concurrency < 1 {
-		return usagef("--marketplace.concurrency must be at least 1, got %d", cfg.concurrency)
 	}
 	seen := map[int]bool{}
 	for _, s := range windowFlags {

@@ -163,12 +163,32 @@ func AddFlags(app *kingpin.Application) *Flags {
 		f.enabled[name] = app.Flag("collector."+name,
 			fmt.Sprintf("Enable the %s collector: %s (default: %s).", name, r.help, state)).
 			Default(fmt.Sprint(r.defaultEnabled)).Bool()
-		f.intervals[name] = app.Flag("collector."+name+".interval",
-			fmt.Sprintf("How often the %s collector refreshes from the API.", name)).
-			Default(r.defaultInterval.String()).Duration()
+		flag := "collector." + name + ".interval"
+		iv := &intervalValue{flag: flag, d: new(time.Duration)}
+		app.Flag(flag, fmt.Sprintf("How often the %s collector refreshes from the API.", name)).
+			Default(r.defaultInterval.String()).SetValue(iv)
+		f.intervals[name] = iv.d
 	}
 	return f
 }
+
+// intervalValue is a duration flag whose parse errors name the flag: kingpin's own duration
+// flag reports only "time: invalid duration", which leaves a user with many flags guessing.
+type intervalValue struct {
+	flag string
+	d    *time.Duration
+}
+
+func (v *intervalValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("--%s: %w", v.flag, err)
+	}
+	*v.d = d
+	return nil
+}
+
+func (v *intervalValue) String() string { return v.d.String() }
 
 // Settings returns the enabled collectors. It fails, naming the flag, on an interval that is
 // not positive: a zero interval would hammer the API.
