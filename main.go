@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,6 +57,17 @@ const (
 	exitFailed = 1
 	exitUsage  = 2
 )
+
+func init() {
+	// make build and the Dockerfile stamp the version with -ldflags; a plain go build or go
+	// run does not, and go install ...@vX.Y.Z records it only in the build info.
+	if version.Version == "" {
+		version.Version = "dev"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			version.Version = strings.TrimPrefix(bi.Main.Version, "v")
+		}
+	}
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
