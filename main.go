@@ -460,6 +460,7 @@ func newHandler(cfg *config, reg *prometheus.Registry, exp *collector.Exporter, 
 // promhttpLogger adapts a go-kit logger to promhttp's Println logger.
 type promhttpLogger struct{ logger log.Logger }
 
+// Println implements promhttp.Logger.
 func (l promhttpLogger) Println(v ...any) {
 	l.logger.Log("msg", fmt.Sprint(v...))
 }
@@ -497,6 +498,7 @@ func newLogger(w io.Writer, lvl, format string) (log.Logger, *slog.Logger) {
 // utcTimes writes time values in UTC, as the go-kit timestamps are, whoever logged them.
 type utcTimes struct{ next log.Logger }
 
+// Log implements log.Logger.
 func (u utcTimes) Log(keyvals ...any) error {
 	for i := 1; i < len(keyvals); i += 2 {
 		if t, ok := keyvals[i].(time.Time); ok {

@@ -41,10 +41,10 @@ const (
 // functions emit Samples of Families rather than prometheus.Metrics so that callers other than
 // the scrape path (a backfill writing OpenMetrics with timestamps) can reuse them.
 type Family struct {
-	Name   string
-	Help   string
-	Labels []string
-	Type   prometheus.ValueType
+	Name   string               // fully qualified metric name
+	Help   string               // HELP text
+	Labels []string             // label names, in the order of Sample.LabelValues
+	Type   prometheus.ValueType // gauge for every family so far
 	desc   *prometheus.Desc
 }
 
@@ -65,7 +65,7 @@ func (f *Family) Desc() *prometheus.Desc { return f.desc }
 // Sample is one value of a Family. LabelValues follow the order of Family.Labels.
 type Sample struct {
 	Family      *Family
-	LabelValues []string
+	LabelValues []string // in the order of Family.Labels
 	Value       float64
 }
 
@@ -77,6 +77,7 @@ type Clock interface {
 
 type wallClock struct{}
 
+// Now implements Clock.
 func (wallClock) Now() time.Time { return time.Now() }
 
 // WallClock is the real time.
@@ -179,6 +180,7 @@ type intervalValue struct {
 	d    *time.Duration
 }
 
+// Set implements kingpin.Value.
 func (v *intervalValue) Set(s string) error {
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -188,6 +190,7 @@ func (v *intervalValue) Set(s string) error {
 	return nil
 }
 
+// String implements kingpin.Value.
 func (v *intervalValue) String() string { return v.d.String() }
 
 // Settings returns the enabled collectors. It fails, naming the flag, on an interval that is

@@ -117,7 +117,12 @@ func (p *poller) refresh(ctx context.Context) bool {
 		next.success = true
 		next.metrics = metrics
 		next.lastSuccess = at
-		level.Debug(p.logger).Log("msg", "refreshed", "series", len(metrics), "duration", took)
+		// The first success and a recovery are news; the hourly routine is not.
+		lvl := level.Debug
+		if !prev.success {
+			lvl = level.Info
+		}
+		lvl(p.logger).Log("msg", "refreshed", "series", len(metrics), "duration", took)
 	}
 	p.state.Store(next)
 	return true

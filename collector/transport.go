@@ -48,6 +48,7 @@ type releasingBody struct {
 	release func()
 }
 
+// Read implements io.Reader.
 func (b *releasingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
@@ -56,6 +57,7 @@ func (b *releasingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close implements io.Closer.
 func (b *releasingBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.release()
