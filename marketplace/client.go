@@ -88,8 +88,6 @@ type Client struct {
 	catalogBase   *url.URL // /rest/2/addons
 	v3Base        *url.URL // developer-space lookup and the v3 product listing
 
-	// auth is a pointer so that printing a Client with %v shows an address,
-	// not the token.
 	auth *credentials
 
 	httpClient     *http.Client
@@ -106,35 +104,6 @@ type Client struct {
 
 	devMu       sync.Mutex
 	developerID string // configured, or resolved once from the vendor id
-}
-
-// credentials holds the Basic credentials and the header value made from
-// them, and knows how to scrub both out of text that may echo them.
-type credentials struct {
-	token  string
-	header string // "Basic " + base64(user:token)
-}
-
-func newCredentials(user, token string) *credentials {
-	return &credentials{
-		token:  token,
-		header: "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+token)),
-	}
-}
-
-// scrub removes the token and the encoded header value from s. Servers
-// should never echo them, but an error message is the wrong place to find
-// out that one does.
-func (a *credentials) scrub(s string) string {
-	if a == nil {
-		return s
-	}
-	for _, secret := range []string{a.token, strings.TrimPrefix(a.header, "Basic ")} {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	return s
 }
 
 // service is the common base of all services.
@@ -198,6 +167,37 @@ type Response struct {
 	NextURL string
 	// TotalCount is the v3 totalCount, -1 when the body does not say.
 	TotalCount int
+}
+
+// credentials holds the Basic credentials inside a closure: fmt prints the
+// fields of structs it is handed, even unexported ones behind pointers, but
+// never what a func captured.
+type credentials struct {
+	secrets func() (token, header string) // header is "Basic " + base64(user:token)
+}
+
+func newCredentials(user, token string) *credentials {
+	header := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+token))
+	return &credentials{secrets: func() (string, string) { return token, header }}
+}
+
+func (a *credentials) header() string {
+	_, h := a.secrets()
+	return h
+}
+
+// scrub removes the token and the encoded header value from s. Servers
+// should never echo them, but an error message is the wrong place to find
+// out that one does.
+func (a *credentials) scrub(s string) string {
+	if a == nil {
+		return s
+	}
+	token, header := a.secrets()
+	for _, secret := range []string{token, strings.TrimPrefix(header, "Basic ")} {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	return s
 }
 
 // NewClient returns a Client configured by opts. It fails when credentials are

@@ -176,7 +176,7 @@ func (c *Client) attempt(req *http.Request, endpoint string, stream bool) outcom
 		}
 		r.Body = body
 	}
-	r.Header.Set("Authorization", c.auth.header)
+	r.Header.Set("Authorization", c.auth.header())
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("User-Agent", c.userAgent)
 
@@ -350,19 +350,20 @@ func newErrorResponse(r *http.Response, body []byte, endpoint string, auth *cred
 	return e
 }
 
-// resolve turns a link from a response, or a URL given to NewRequest, into
-// an absolute URL. Host-relative links ("/rest/2/...") are placed below the
-// base path, so that a base like https://host/marketplace keeps its prefix;
+// resolve turns a link from the response to a request for current (or a
+// URL given to NewRequest) into an absolute URL. Host-relative links
+// ("/rest/2/...") are placed below the path of the configured base they
+// belong to, so that a base like https://host/marketplace keeps its prefix;
 // a link that already starts with the prefix is taken as is. Absolute links
-// must stay on the base's host.
-func (c *Client) resolve(base *url.URL, href string) (*url.URL, error) {
+// must stay on a configured host.
+func (c *Client) resolve(current *url.URL, href string) (*url.URL, error) {
 	ref, err := url.Parse(href)
 	if err != nil {
 		return nil, errors.New("marketplace: unreadable link in response")
 	}
 	if ref.Host != "" {
 		if ref.Scheme == "" {
-			ref.Scheme = base.Scheme
+			ref.Scheme = current.Scheme
 		}
 		if !c.ownsHost(ref) {
 			return nil, fmt.Errorf("marketplace: link to %s leaves the API host", redact(ref))
@@ -371,8 +372,9 @@ func (c *Client) resolve(base *url.URL, href string) (*url.URL, error) {
 		return ref, nil
 	}
 	if !strings.HasPrefix(ref.Path, "/") {
-		return base.ResolveReference(ref), nil
+		return current.ResolveReference(ref), nil
 	}
+	base := c.baseFor(current)
 	u := *base
 	u.RawQuery, u.Fragment = ref.RawQuery, ""
 	prefix := base.Path
@@ -386,4 +388,17 @@ func (c *Client) resolve(base *url.URL, href string) (*url.URL, error) {
 		}
 	}
 	return &u, nil
+}
+
+// baseFor returns the configured base that u was built on: the one on u's
+// host with the longest path that prefixes u's path.
+func (c *Client) baseFor(u *url.URL) *url.URL {
+	best := c.reportingBase
+	bestLen := -1
+	for _, b := range []*url.URL{c.reportingBase, c.catalogBase, c.v3Base} {
+		if strings.EqualFold(u.Host, b.Host) && strings.HasPrefix(u.Path, b.Path) && len(b.Path) > bestLen {
+			best, bestLen = b, len(b.Path)
+		}
+	}
+	return best
 }

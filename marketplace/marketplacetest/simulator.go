@@ -155,12 +155,15 @@ func (s *Simulator) checkOwner(r *http.Request) error {
 // serveFault answers a request as the fault f says; serve produces the
 // normal response.
 func (s *Simulator) serveFault(w http.ResponseWriter, r *http.Request, f Fault, serve func(http.ResponseWriter)) {
+	// A request released early (cancelled, or the server closing) must not
+	// end in an empty 200, so it is aborted.
 	if f.Latency > 0 && !s.wait(r.Context(), f.Latency) {
-		return
+		panic(http.ErrAbortHandler)
 	}
 	switch {
 	case f.Hang:
 		s.wait(r.Context(), math.MaxInt64)
+		panic(http.ErrAbortHandler)
 	case f.Drop:
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
