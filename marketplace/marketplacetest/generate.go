@@ -1,0 +1,661 @@
+package marketplacetest
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Lifecycle parameters of the synthetic vendor. They are tuned for plausible
+// numbers, not fitted to any real vendor.
+const (
+	evalDays           = 30
+	paidShare          = 0.35 // of all licenses, when Transactions is not set
+	evalShare          = 0.75 // of the licenses that are not paid
+	conversionShare    = 0.4  // of paid licenses that start as an evaluation
+	feedbackPerLicense = 0.3
+	cloudMonthlyShare  = 0.75
+	academicShare      = 0.1
+	partnerShare       = 0.15
+	rtbfShare          = 0.03
+	refundProb         = 0.03
+	upgradeProb        = 0.04
+	downgradeProb      = 0.02
+	reactivateProb     = 0.12
+	freeRenewProb      = 0.7
+	cloudVendorPercent = 85
+	dcVendorPercent    = 75
+)
+
+// renewProb is the chance that a paid license renews at the end of a period.
+func renewProb(hosting string, months int) float64 {
+	switch {
+	case hosting == HostingCloud && months == 1:
+		return 0.95
+	case hosting == HostingCloud:
+		return 0.85
+	case hosting == HostingDataCenter:
+		return 0.8
+	default:
+		return 0.6
+	}
+}
+
+// License kinds, part of a license number.
+const (
+	kindEvaluation = iota
+	kindPaid
+	kindFree
+)
+
+// licenseNumber packs what a license was born from into a unique number:
+// app, birth day, kind, position among that day's births, and depth (a
+// conversion or a reactivation is one deeper than the license it came from).
+func licenseNumber(app int, d day, kind, i int) uint64 {
+	return uint64(app+1)<<52 | uint64(d)<<32 | uint64(kind)<<30 | uint64(i)<<14
+}
+
+// maxBirthsPerDay keeps i within its 16 bits of a license number.
+const maxBirthsPerDay = 1<<16 - 1
+
+// appRates are an app's expected births per day.
+type appRates struct {
+	evals, paid, free, feedback float64
+	convProb                    float64
+}
+
+// family is what the licenses of one customer site share: an evaluation and
+// the subscription it converted to, or a cancelled subscription and its
+// reactivation.
+type family struct {
+	customer Customer
+	partner  *Partner
+	cloudID  string
+	hostname string
+	edition  string
+	hostSEN  string
+}
+
+// genLicense is a license being generated, with the events it caused.
+type genLicense struct {
+	License
+	app int
+	seq int
+	// evalSeq is the seq of the evaluation this converted from, or -1.
+	evalSeq int
+	// firstTxn is the seq of the New sale; txns counts the license's sales.
+	firstTxn, txns int
+}
+
+type genTxn struct {
+	Transaction
+	seq, lic int
+}
+
+type genBilling struct {
+	BillingEvent
+	lic, txn int
+}
+
+type genConversion struct {
+	Conversion
+	eval, lic, txn int
+}
+
+// generator builds a Dataset. Events are appended in generation order and
+// sorted by date at the end; seq numbers tie events to licenses and
+// transactions across that sort.
+type generator struct {
+	seed        int64
+	first, last day
+	apps        []App
+	countryW    []weighted[country]
+
+	lics        []*genLicense
+	txns        []genTxn
+	billing     []genBilling
+	conversions []genConversion
+	mrr         []MRRChange
+	feedback    []Feedback
+}
+
+// plan works out each app's daily rates from the requested volumes, and
+// fills in the volumes Options leaves to the simulator.
+func plan(o *Options, apps []App) []appRates {
+	days := o.HistoryDays + 1
+	weights := make([]float64, len(apps))
+	var total float64
+	for a := range apps {
+		weights[a] = popularity(o.Seed, a)
+		total += weights[a]
+	}
+	rates := make([]appRates, len(apps))
+	var plannedLicenses, plannedTxns float64
+	for a := range apps {
+		share := weights[a] / total
+		perPaid := expectedTransactions(&apps[a], days)
+		var paid, other float64
+		switch {
+		case o.Transactions > 0 && o.Licenses > 0:
+			paid = float64(o.Transactions) * share / perPaid
+			other = math.Max(float64(o.Licenses)*share-paid, 0.1*float64(o.Licenses)*share)
+		case o.Transactions > 0:
+			paid = float64(o.Transactions) * share / perPaid
+			other = paid * (1 - paidShare) / paidShare
+		default:
+			paid = paidShare * float64(o.Licenses) * share
+			other = float64(o.Licenses)*share - paid
+		}
+		evals := evalShare * other
+		conv := math.Min(conversionShare*paid, 0.5*evals)
+		r := appRates{
+			evals:    evals / float64(days),
+			paid:     (paid - conv) / float64(days),
+			free:     (other - evals) / float64(days),
+			feedback: feedbackPerLicense * (paid + other) / float64(days),
+		}
+		if evals > 0 {
+			r.convProb = conv / evals
+		}
+		rates[a] = r
+		plannedLicenses += paid + other
+		plannedTxns += paid * perPaid
+	}
+	o.Licenses = int(math.Round(plannedLicenses))
+	if o.Transactions == 0 {
+		o.Transactions = int(math.Round(plannedTxns))
+	}
+	return rates
+}
+
+// expectedTransactions is the mean number of transactions a paid license of
+// the app has when born on a uniformly random day of the history: its New
+// row, perhaps a refund, and the renewals that fit before today.
+func expectedTransactions(app *App, days int) float64 {
+	rows := func(months int, renew float64) float64 {
+		period := float64(months) * 30.44
+		var sum float64
+		for rem := range days {
+			k := math.Floor(float64(rem) / period)
+			sum += 1 + refundProb + (1-refundProb)*renew*(1-math.Pow(renew, k))/(1-renew)
+		}
+		return sum / float64(days)
+	}
+	var e, wsum float64
+	for _, h := range hostingWeights(app) {
+		var v float64
+		if h.v == HostingCloud {
+			v = cloudMonthlyShare*rows(1, renewProb(h.v, 1)) + (1-cloudMonthlyShare)*rows(12, renewProb(h.v, 12))
+		} else {
+			v = rows(12, renewProb(h.v, 12))
+		}
+		e += h.w * v
+		wsum += h.w
+	}
+	return e / wsum
+}
+
+// generate builds the dataset for days [today-HistoryDays, today+marginDays].
+// It fills in the volumes o leaves to the simulator.
+func generate(o *Options, today day) *Dataset {
+	apps := makeApps(o.Seed, o.Apps)
+	rates := plan(o, apps)
+	g := &generator{seed: o.Seed, first: today - day(o.HistoryDays), last: today + marginDays, apps: apps}
+	for _, c := range countries {
+		g.countryW = append(g.countryW, weighted[country]{c, c.weight})
+	}
+	for d := g.first; d <= g.last; d++ {
+		for a := range apps {
+			g.day(a, d, rates[a])
+		}
+	}
+	return g.dataset()
+}
+
+// day generates the births of app a on day d. The day's own stream only
+// draws the counts; each birth has a stream of its own, so that how long a
+// license's life runs (cut off at the last generated day) cannot shift any
+// other license.
+func (g *generator) day(a int, d day, rt appRates) {
+	r := newRand(g.seed, purposeDay, uint64(a), uint64(d))
+	counts := [...]int{poisson(r, rt.evals), poisson(r, rt.paid), poisson(r, rt.free)}
+	nFeedback := min(poisson(r, rt.feedback), maxBirthsPerDay)
+	for kind, n := range counts {
+		for i := range min(n, maxBirthsPerDay) {
+			num := licenseNumber(a, d, kind, i)
+			lr := newRand(g.seed, purposeLicense, num)
+			f := g.family(lr, a)
+			switch kind {
+			case kindEvaluation:
+				g.evaluation(lr, a, d, num, f, rt.convProb)
+			case kindPaid:
+				g.subscribe(lr, a, d, num, f, MRRNew)
+			case kindFree:
+				g.free(lr, a, d, num, f)
+			}
+		}
+	}
+	for i := range nFeedback {
+		g.feedback = append(g.feedback, g.newFeedback(newRand(g.seed, purposeFeedback, uint64(a), uint64(d), uint64(i)), a, d))
+	}
+}
+
+// family draws a new customer site.
+func (g *generator) family(r *rand.Rand, a int) *family {
+	c := pick(r, g.countryW)
+	word := one(r, companyWords)
+	domain := strings.ToLower(word) + fmt.Sprint(r.IntN(100)) + ".example"
+	f := &family{
+		customer: Customer{
+			Company:          word + " " + one(r, companySuffixes),
+			Country:          c.name,
+			Region:           c.region,
+			TechnicalContact: contact(r, domain),
+			BillingContact:   contact(r, domain),
+		},
+		cloudID:  uuid(g.seed, purposeLicense, r.Uint64()),
+		hostname: fmt.Sprintf("%s-%d.atlassian.net", strings.ToLower(word), r.IntN(10000)),
+		edition:  pick(r, []weighted[string]{{"Free", 15}, {"Standard", 50}, {"Premium", 30}, {"Enterprise", 5}}),
+		hostSEN:  fmt.Sprint(1_000_000 + r.IntN(9_000_000)),
+	}
+	if chance(r, rtbfShare) {
+		f.customer.TechnicalContact = Contact{Name: "RTBF", Email: "RTBF", Phone: "RTBF"}
+		f.customer.BillingContact = f.customer.TechnicalContact
+		if chance(r, 0.3) {
+			f.customer.Company = "RTBF"
+		}
+	}
+	if chance(r, partnerShare) {
+		name := one(r, partnerNames)
+		f.partner = &Partner{
+			Name:    name,
+			Type:    pick(r, []weighted[string]{{"Expert", 6}, {"Reseller", 3}, {"Corporate_reseller", 1}}),
+			Contact: contact(r, strings.ToLower(strings.Fields(name)[0])+"-partner.example"),
+		}
+	}
+	return f
+}
+
+// contact draws a person at domain.
+func contact(r *rand.Rand, domain string) Contact {
+	first, last := one(r, firstNames), one(r, lastNames)
+	return Contact{
+		Name:  first + " " + last,
+		Email: strings.ToLower(first+"."+last) + "@" + domain,
+		Phone: fmt.Sprintf("+1 555 %04d", r.IntN(10000)),
+	}
+}
+
+// pickTier draws a tier index; Cloud customers skew smaller.
+func pickTier(r *rand.Rand, hosting string) int {
+	if hosting == HostingCloud {
+		return pick(r, []weighted[int]{{0, 30}, {1, 25}, {2, 15}, {3, 12}, {4, 8}, {5, 5}, {6, 3}, {7, 1.5}, {8, 0.5}})
+	}
+	return pick(r, []weighted[int]{{2, 10}, {3, 20}, {4, 20}, {5, 20}, {6, 15}, {7, 10}, {8, 5}})
+}
+
+// newLicense starts a license of app a and registers it.
+func (g *generator) newLicense(r *rand.Rand, a int, start day, num uint64, f *family, hosting, licenseType string) *genLicense {
+	l := &genLicense{app: a, seq: len(g.lics), evalSeq: -1}
+	l.AddonKey = g.apps[a].Key
+	l.Hosting = hosting
+	l.LicenseType = licenseType
+	l.Start = start.time()
+	l.Customer = f.customer
+	l.Partner = f.partner
+	l.Evaluation = -1
+	l.Channel = one(r, channels)
+	l.number = num
+	if hosting == HostingCloud {
+		e := entitlementNumber(num ^ mix(uint64(g.seed)))
+		l.LicenseID, l.AddonLicenseID, l.AppEntitlementNumber = e, e, e
+		l.AppEntitlementID = uuid(g.seed, purposeLicense, num)
+		l.CloudID, l.CloudSiteHostname = f.cloudID, f.hostname
+		l.ParentProductEdition = f.edition
+		l.AppEdition = pick(r, []weighted[string]{{"Standard", 9}, {"Advanced", 1}})
+	} else {
+		digits := fmt.Sprintf("%d%06d%d%05d%d", a+1, start, num>>30&3, num>>14&0xffff, num&0x3fff)
+		l.LicenseID, l.AddonLicenseID = "SEN-"+digits, digits
+		l.HostLicenseID = f.hostSEN
+	}
+	g.lics = append(g.lics, l)
+	return l
+}
+
+// evaluation generates an evaluation license, and the subscription it may
+// convert to.
+func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family, convProb float64) {
+	hosting := pick(r, hostingWeights(&g.apps[a]))
+	l := g.newLicense(r, a, d, num, f, hosting, TypeEvaluation)
+	l.End = (d + evalDays - 1).time()
+	l.Tiers = []TierSpan{{From: l.Start, Tier: evaluationTier, Users: tiers[pickTier(r, hosting)].users}}
+	if !chance(r, convProb) {
+		return
+	}
+	c := d + 3 + day(r.IntN(evalDays-3))
+	if c > g.last {
+		return
+	}
+	l.ConvertedOn = c.time()
+	paid := g.subscribeAs(r, a, c, num+1, f, hosting, MRRNew)
+	paid.evalSeq = l.seq
+	if hosting == HostingCloud {
+		g.conversions = append(g.conversions, genConversion{
+			Conversion: Conversion{AddonKey: l.AddonKey, Date: c.time()},
+			eval:       l.seq, lic: paid.seq, txn: paid.firstTxn,
+		})
+	}
+}
+
+// subscribe generates a directly bought paid license.
+func (g *generator) subscribe(r *rand.Rand, a int, d day, num uint64, f *family, mrrKind string) {
+	g.subscribeAs(r, a, d, num, f, pick(r, hostingWeights(&g.apps[a])), mrrKind)
+}
+
+// price returns what a period of the tier costs and the vendor's share, in
+// cents.
+func (g *generator) price(a int, hosting, licenseType string, months, ti int) (purchase, vendor int64) {
+	app := &g.apps[a]
+	switch {
+	case hosting != HostingCloud:
+		purchase = app.dcAnnual[ti]
+	case months == 1:
+		purchase = app.cloudMonthly[ti]
+	default:
+		purchase = app.cloudMonthly[ti] * 10
+	}
+	if licenseType == TypeAcademic {
+		purchase /= 2
+	}
+	share := int64(dcVendorPercent)
+	if hosting == HostingCloud {
+		share = cloudVendorPercent
+	}
+	return purchase, purchase * share / 100
+}
+
+// subscribeAs generates a paid license starting on d with its whole life:
+// the New sale, a possible refund, renewals with tier changes, and the
+// cancellation or expiry that ends it. A cancelled Cloud subscription may
+// come back later as a reactivation.
+func (g *generator) subscribeAs(r *rand.Rand, a int, d day, num uint64, f *family, hosting, mrrKind string) *genLicense {
+	licenseType := TypeCommercial
+	if chance(r, academicShare) {
+		licenseType = TypeAcademic
+	}
+	months, period := 12, Annual
+	if hosting == HostingCloud && chance(r, cloudMonthlyShare) {
+		months, period = 1, Monthly
+	}
+	ti := pickTier(r, hosting)
+	l := g.newLicense(r, a, d, num, f, hosting, licenseType)
+	l.periodMonths = months
+	cloud := hosting == HostingCloud
+	if cloud {
+		l.BillingPeriod = period
+	}
+	l.Tiers = []TierSpan{{From: l.Start, Tier: tiers[ti].name, Users: tiers[ti].users}}
+	mrr := func(ti int) int64 {
+		_, v := g.price(a, hosting, licenseType, months, ti)
+		return v / int64(months)
+	}
+	l.firstTxn = len(g.txns)
+	g.sale(r, l, d, SaleNew, ti, ti)
+	if cloud {
+		g.mrrChange(a, d, mrrKind, mrr(ti))
+	}
+	if chance(r, refundProb) {
+		l.End = (d.addMonths(months) - 1).time()
+		rd := d + 1 + day(r.IntN(20))
+		if rd <= g.last {
+			g.sale(r, l, rd, SaleRefund, ti, ti)
+			l.Cancelled = rd.time()
+			if cloud {
+				g.mrrChange(a, rd, MRRExpired, -mrr(ti))
+			}
+		}
+		return l
+	}
+	for k := 1; ; k++ {
+		b := d.addMonths(k * months)
+		if b > g.last {
+			l.End = (b - 1).time()
+			return l
+		}
+		if !chance(r, renewProb(hosting, months)) {
+			l.End = (b - 1).time()
+			if !cloud {
+				return l
+			}
+			l.Cancelled = b.time()
+			g.billing = append(g.billing, genBilling{
+				BillingEvent: BillingEvent{AddonKey: l.AddonKey, Date: b.time(), BillingPeriod: period},
+				lic:          l.seq, txn: -1,
+			})
+			g.mrrChange(a, b, MRRExpired, -mrr(ti))
+			if chance(r, reactivateProb) {
+				if rd := b + 10 + day(r.IntN(80)); rd <= g.last {
+					g.subscribeAs(r, a, rd, num+1, f, hosting, MRRReactivated)
+				}
+			}
+			return l
+		}
+		old := ti
+		saleType := SaleRenewal
+		switch x := r.Float64(); {
+		case x < upgradeProb && ti < len(tiers)-1:
+			ti++
+			saleType = SaleUpgrade
+		case x >= upgradeProb && x < upgradeProb+downgradeProb && ti > 0:
+			ti--
+		}
+		if ti != old {
+			l.Tiers = append(l.Tiers, TierSpan{From: b.time(), Tier: tiers[ti].name, Users: tiers[ti].users})
+			if cloud {
+				kind := MRRExpansion
+				if ti < old {
+					kind = MRRContraction
+				}
+				g.mrrChange(a, b, kind, mrr(ti)-mrr(old))
+			}
+		}
+		g.sale(r, l, b, saleType, ti, old)
+		if cloud {
+			g.billing = append(g.billing, genBilling{
+				BillingEvent: BillingEvent{AddonKey: l.AddonKey, Date: b.time(), BillingPeriod: period, Renewed: true},
+				lic:          l.seq, txn: len(g.txns) - 1,
+			})
+		}
+	}
+}
+
+// sale records a transaction of l on day d. A refund negates the license's
+// New sale.
+func (g *generator) sale(r *rand.Rand, l *genLicense, d day, saleType string, ti, oldTi int) {
+	t := Transaction{
+		AddonKey:      l.AddonKey,
+		SaleDate:      d.time(),
+		SaleType:      saleType,
+		Hosting:       l.Hosting,
+		LicenseType:   l.LicenseType,
+		BillingPeriod: Annual,
+		Tier:          tiers[ti].name,
+		OldTier:       tiers[oldTi].name,
+		ChangeInTier:  "Not Applicable",
+		Country:       l.Customer.Country,
+		Region:        l.Customer.Region,
+		Partner:       partnerDirect,
+		PaymentStatus: pick(r, []weighted[string]{{"Paid", 96}, {"Open", 3}, {"Uncollectible", 1}}),
+	}
+	if l.Partner != nil {
+		t.Partner = l.Partner.Type
+	}
+	if l.periodMonths == 1 {
+		t.BillingPeriod = Monthly
+	}
+	switch {
+	case ti > oldTi:
+		t.ChangeInTier = "Increase"
+	case ti < oldTi:
+		t.ChangeInTier = "Decrease"
+	}
+	var purchase, vendor int64
+	if saleType == SaleRefund {
+		orig := g.txns[l.firstTxn].Transaction
+		purchase, vendor = -int64(math.Round(orig.PurchasePrice*100)), -orig.vendorCents
+		t.MaintenanceStart, t.MaintenanceEnd = orig.MaintenanceStart, orig.MaintenanceEnd
+		t.PaymentStatus = "Refunded"
+	} else {
+		purchase, vendor = g.price(l.app, l.Hosting, l.LicenseType, l.periodMonths, ti)
+		t.MaintenanceStart, t.MaintenanceEnd = d.time(), (d.addMonths(l.periodMonths) - 1).time()
+	}
+	t.PurchasePrice, t.VendorAmount, t.vendorCents = float64(purchase)/100, float64(vendor)/100, vendor
+	prefix := "AT-"
+	if l.Hosting == HostingCloud {
+		prefix = "IN-"
+	}
+	t.TransactionID = fmt.Sprintf("%s%012d", prefix, streamKey(g.seed, purposeLicense, l.number, uint64(l.txns))%1_000_000_000_000)
+	t.LineItemID = uuid(g.seed, purposeLineItem, l.number, uint64(l.txns))
+	l.txns++
+	g.txns = append(g.txns, genTxn{Transaction: t, seq: len(g.txns), lic: l.seq})
+}
+
+// mrrChange records an MRR change of app a.
+func (g *generator) mrrChange(a int, d day, kind string, cents int64) {
+	if cents == 0 {
+		return
+	}
+	g.mrr = append(g.mrr, MRRChange{AddonKey: g.apps[a].Key, Date: d.time(), Kind: kind, Amount: float64(cents) / 100, cents: cents})
+}
+
+// free generates a free license (community, open source, demonstration),
+// granted a year at a time.
+func (g *generator) free(r *rand.Rand, a int, d day, num uint64, f *family) {
+	hosting := pick(r, hostingWeights(&g.apps[a]))
+	types := []weighted[string]{{TypeCommunity, 50}, {TypeOpenSource, 50}}
+	if hosting != HostingCloud {
+		types = append(types, weighted[string]{TypeDemonstration, 30})
+	}
+	l := g.newLicense(r, a, d, num, f, hosting, pick(r, types))
+	l.periodMonths = 12
+	ti := pickTier(r, hosting)
+	l.Tiers = []TierSpan{{From: l.Start, Tier: tiers[ti].name, Users: tiers[ti].users}}
+	for k := 1; ; k++ {
+		b := d.addMonths(12 * k)
+		if b > g.last || !chance(r, freeRenewProb) {
+			l.End = (b - 1).time()
+			return
+		}
+	}
+}
+
+// newFeedback draws a feedback entry for app a on day d.
+func (g *generator) newFeedback(r *rand.Rand, a int, d day) Feedback {
+	app := &g.apps[a]
+	hosting := pick(r, hostingWeights(app))
+	types := []weighted[string]{{"uninstall", 6}, {"disable", 4}}
+	if hosting == HostingCloud {
+		types = []weighted[string]{{"uninstall", 4}, {"disable", 2}, {"unsubscribe", 4}}
+	}
+	fb := Feedback{
+		AddonKey:     app.Key,
+		Date:         d.time(),
+		Hosting:      hosting,
+		Type:         pick(r, types),
+		ReasonKey:    one(r, feedbackReasons),
+		AddonVersion: app.Version,
+	}
+	fb.Message = one(r, feedbackMessages[fb.ReasonKey])
+	if !chance(r, 0.3) {
+		c := contact(r, "customer.example")
+		fb.FullName, fb.Email = c.Name, c.Email
+	}
+	id := r.Uint64()
+	if hosting == HostingCloud {
+		fb.AppEntitlementID = uuid(g.seed, purposeFeedback, id)
+		fb.AppEntitlementNumber = entitlementNumber(id)
+		fb.CloudID = uuid(g.seed, purposeFeedback, ^id)
+	} else {
+		fb.LicenseID = fmt.Sprintf("SEN-%d", 1_000_000+id%9_000_000)
+		fb.ApplicationVersion = one(r, []string{"9.12.4", "9.17.1", "10.3.2", "8.5.4"})
+	}
+	return fb
+}
+
+// dataset sorts what was generated into a Dataset.
+func (g *generator) dataset() *Dataset {
+	ds := &Dataset{Apps: g.apps, first: g.first, last: g.last, First: g.first.time(), Last: g.last.time()}
+	ds.appIndex = make(map[string]int, len(g.apps))
+	for a, app := range g.apps {
+		ds.appIndex[app.Key] = a
+	}
+
+	// Licenses by start day; seq breaks ties in generation order, which is
+	// itself deterministic.
+	order := slices.Clone(g.lics)
+	slices.SortStableFunc(order, func(x, y *genLicense) int { return x.Start.Compare(y.Start) })
+	licIndex := make([]int, len(g.lics))
+	for i, l := range order {
+		licIndex[l.seq] = i
+	}
+	ds.Licenses = make([]License, len(order))
+	for i, l := range order {
+		ds.Licenses[i] = l.License
+		if l.evalSeq >= 0 {
+			ds.Licenses[i].Evaluation = licIndex[l.evalSeq]
+		}
+		if l.LicenseType == TypeEvaluation {
+			p := partnerDirect
+			if l.Partner != nil {
+				p = l.Partner.Type
+			}
+			ds.Evaluations = append(ds.Evaluations, Evaluation{
+				AddonKey: l.AddonKey, Date: l.Start, Hosting: l.Hosting,
+				Country: l.Customer.Country, Region: l.Customer.Region, Partner: p, License: i,
+			})
+		}
+	}
+
+	slices.SortStableFunc(g.txns, func(x, y genTxn) int { return x.SaleDate.Compare(y.SaleDate) })
+	txnIndex := make([]int, len(g.txns))
+	ds.Transactions = make([]Transaction, len(g.txns))
+	for i, t := range g.txns {
+		txnIndex[t.seq] = i
+		ds.Transactions[i] = t.Transaction
+		ds.Transactions[i].License = licIndex[t.lic]
+	}
+
+	slices.SortStableFunc(g.billing, func(x, y genBilling) int { return x.Date.Compare(y.Date) })
+	ds.Billing = make([]BillingEvent, len(g.billing))
+	for i, b := range g.billing {
+		ds.Billing[i] = b.BillingEvent
+		ds.Billing[i].License = licIndex[b.lic]
+		ds.Billing[i].Transaction = -1
+		if b.txn >= 0 {
+			ds.Billing[i].Transaction = txnIndex[b.txn]
+		}
+	}
+
+	slices.SortStableFunc(g.conversions, func(x, y genConversion) int { return x.Date.Compare(y.Date) })
+	ds.Conversions = make([]Conversion, len(g.conversions))
+	for i, c := range g.conversions {
+		ds.Conversions[i] = c.Conversion
+		ds.Conversions[i].Evaluation = licIndex[c.eval]
+		ds.Conversions[i].License = licIndex[c.lic]
+		ds.Conversions[i].Transaction = txnIndex[c.txn]
+	}
+
+	ds.MRR = sortedByDate(g.mrr, func(m MRRChange) time.Time { return m.Date })
+	ds.Feedback = sortedByDate(g.feedback, func(f Feedback) time.Time { return f.Date })
+	return ds
+}
+
+// sortedByDate sorts s by date, stably.
+func sortedByDate[T any](s []T, date func(T) time.Time) []T {
+	slices.SortStableFunc(s, func(x, y T) int { return cmp.Compare(date(x).Unix(), date(y).Unix()) })
+	return s
+}

@@ -1,0 +1,106 @@
+package marketplacetest
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Defaults for the zero values of Options.
+const (
+	DefaultSeed           = 1
+	DefaultApps           = 3
+	DefaultHistoryDays    = 730
+	DefaultLicensesPerApp = 150
+	DefaultVendorID       = 12345
+	DefaultUser           = "vendor@example.com"
+	DefaultToken          = "simulator-token"
+)
+
+// Limits that keep a mistyped option from exhausting memory.
+const (
+	maxApps        = 1000
+	maxHistoryDays = 3650
+	maxVolume      = 5_000_000
+)
+
+// marginDays is how many days past the creation day are generated, so that a
+// clock moved forward after New keeps finding new data. Past this margin the
+// simulator serves no new events: a demo that runs longer must be restarted.
+const marginDays = 120
+
+// Options configures a Simulator. The zero value is a small, valid vendor.
+type Options struct {
+	// Seed selects the synthetic vendor; 0 means DefaultSeed. The same seed
+	// and the same clock give byte-identical responses.
+	Seed int64
+	// Apps is the number of apps; 0 means DefaultApps.
+	Apps int
+	// HistoryDays is how many days of history precede the clock's today at
+	// New; 0 means DefaultHistoryDays.
+	HistoryDays int
+	// Licenses is the approximate number of licenses across all apps over
+	// the history; 0 means DefaultLicensesPerApp for each app.
+	Licenses int
+	// Transactions is the approximate number of transactions over the
+	// history; 0 lets the license volume decide.
+	Transactions int
+	// VendorID is the v2 vendor id; 0 means DefaultVendorID.
+	VendorID int64
+	// DeveloperID is the v3 developer-space id; "" means a UUID derived
+	// from the seed.
+	DeveloperID string
+	// User and Token are the only Basic credentials accepted; "" means
+	// DefaultUser and DefaultToken.
+	User, Token string
+	// Clock tells the simulator what day it is; nil means the wall clock.
+	Clock Clock
+}
+
+// withDefaults returns o with every zero value replaced, or an error that
+// names the first invalid option.
+func (o Options) withDefaults() (Options, error) {
+	if o.Seed == 0 {
+		o.Seed = DefaultSeed
+	}
+	if o.Apps == 0 {
+		o.Apps = DefaultApps
+	}
+	if o.HistoryDays == 0 {
+		o.HistoryDays = DefaultHistoryDays
+	}
+	if o.Licenses == 0 {
+		o.Licenses = DefaultLicensesPerApp * o.Apps
+	}
+	if o.VendorID == 0 {
+		o.VendorID = DefaultVendorID
+	}
+	if o.DeveloperID == "" {
+		o.DeveloperID = uuid(o.Seed, purposeDeveloper, 0)
+	}
+	if o.User == "" {
+		o.User = DefaultUser
+	}
+	if o.Token == "" {
+		o.Token = DefaultToken
+	}
+	if o.Clock == nil {
+		o.Clock = wallClock{}
+	}
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(o.Apps > 0 && o.Apps <= maxApps, "Apps must be between 1 and %d, got %d", maxApps, o.Apps)
+	check(o.HistoryDays > 0 && o.HistoryDays <= maxHistoryDays,
+		"HistoryDays must be between 1 and %d, got %d", maxHistoryDays, o.HistoryDays)
+	check(o.Licenses > 0 && o.Licenses <= maxVolume, "Licenses must be between 1 and %d, got %d", maxVolume, o.Licenses)
+	check(o.Transactions >= 0 && o.Transactions <= maxVolume,
+		"Transactions must be between 0 and %d, got %d", maxVolume, o.Transactions)
+	check(o.VendorID > 0, "VendorID must be positive, got %d", o.VendorID)
+	if err := errors.Join(errs...); err != nil {
+		return o, fmt.Errorf("marketplacetest: invalid options: %w", err)
+	}
+	return o, nil
+}
