@@ -21,6 +21,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/marketplace-exporter/marketplace_exporter/marketplace/marketplacetest"
 )
 
 // contractFamily is one family of the metric contract (issue 3 and the lead's additions) that
@@ -122,13 +124,142 @@ func TestEndToEndDemo(t *testing.T) {
 		}
 	}
 
+	e := startExporter(t, buildExporter(t), nil, "--demo", "--web.listen-address=127.0.0.1:0", "--log.level=debug")
+	if code, _ := get(t, e.client, e.base+"/-/healthy"); code != http.StatusOK {
+		t.Fatalf("/-/healthy: status %d", code)
+	}
+	e.waitReady(t)
+	if code, body := get(t, e.client, e.base+"/"); code != http.StatusOK || !strings.Contains(body, "synthetic") {
+		t.Errorf("landing page: status %d, mentions synthetic data: %v", code, strings.Contains(body, "synthetic"))
+	}
+
+	code, body := get(t, e.client, e.base+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: status %d", code)
+	}
+	checkContract(t, parseExposition(t, body))
+
+	lint := exec.Command(promtool, "check", "metrics")
+	lint.Stdin = strings.NewReader(body)
+	if out, err := lint.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+	if !strings.Contains(e.logs.String(), "SYNTHETIC") {
+		t.Error("the log does not say the data is synthetic")
+	}
+	e.stop(t)
+}
+
+// TestEndToEndAccount runs the binary the way a vendor does, against a simulator standing in
+// for the Marketplace: v3 with the developer id looked up from the vendor id, an app filter and
+// a custom window. Then again with a wrong token: the exporter must still serve, report the
+// failure as a credentials problem, and never print the token.
+func TestEndToEndAccount(t *testing.T) {
+	srv, err := marketplacetest.NewServer(marketplacetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	app := srv.Data().Apps[0].Key
+	bin := buildExporter(t)
+	dir := t.TempDir()
+	writeToken := func(name, token string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(token+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	env := []string{"MARKETPLACE_USER=" + marketplacetest.DefaultUser}
+	args := func(tokenFile string) []string {
+		return []string{
+			"--web.listen-address=127.0.0.1:0", "--marketplace.url=" + srv.URL, "--marketplace.api=v3",
+			"--marketplace.vendor-id=12345", "--marketplace.token-file=" + tokenFile,
+			"--marketplace.addon=" + app, "--window=2w",
+		}
+	}
+
+	t.Run("good token", func(t *testing.T) {
+		e := startExporter(t, bin, env, args(writeToken("good", marketplacetest.DefaultToken))...)
+		e.waitReady(t)
+		mfs := scrape(t, e)
+		for _, m := range mfs["atlassian_marketplace_refresh_success"].GetMetric() {
+			if value(m) != 1 {
+				t.Errorf("refresh_success %v = %v", m.GetLabel(), value(m))
+			}
+		}
+		for name, mf := range mfs {
+			for _, m := range mf.GetMetric() {
+				for _, lp := range m.GetLabel() {
+					if (lp.GetName() == "addon_key" && lp.GetValue() != app) || (lp.GetName() == "window" && lp.GetValue() != "14d") {
+						t.Errorf("%s has %s=%q; want only addon_key=%q, window=\"14d\"", name, lp.GetName(), lp.GetValue(), app)
+					}
+				}
+			}
+		}
+		if _, ok := mfs["atlassian_marketplace_evaluations"]; !ok {
+			t.Error("no evaluations")
+		}
+		if n := srv.Requests("developer_space"); n != 1 {
+			t.Errorf("developer id looked up %d times, want once", n)
+		}
+		e.stop(t)
+	})
+
+	t.Run("wrong token", func(t *testing.T) {
+		const wrong = "wrong-token-b7f3e9"
+		e := startExporter(t, bin, env, args(writeToken("wrong", wrong))...)
+		e.waitReady(t) // a failed first attempt is still an attempt
+		mfs := scrape(t, e)
+		for _, m := range mfs["atlassian_marketplace_refresh_success"].GetMetric() {
+			if value(m) != 0 {
+				t.Errorf("refresh_success %v = %v, want 0", m.GetLabel(), value(m))
+			}
+		}
+		var credentials float64
+		for _, m := range mfs["atlassian_marketplace_refresh_failures_total"].GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "reason" && lp.GetValue() == "credentials" {
+					credentials += value(m)
+				}
+			}
+		}
+		if credentials == 0 {
+			t.Error("no refresh failure with reason=\"credentials\"")
+		}
+		e.stop(t)
+		if strings.Contains(e.logs.String(), wrong) {
+			t.Error("the token appears in the log")
+		}
+	})
+}
+
+// buildExporter builds the binary into a temporary directory.
+func buildExporter(t *testing.T) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), program)
 	build := exec.Command(goTool(), "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
 
-	cmd := exec.Command(bin, "--demo", "--web.listen-address=127.0.0.1:0", "--log.format=json", "--log.level=debug")
+// runningExporter is the binary running in a child process.
+type runningExporter struct {
+	base   string
+	client *http.Client
+	cmd    *exec.Cmd
+	logs   *logTail
+	exited chan error
+}
+
+// startExporter runs bin with args (logging JSON) and an environment of only env, so that no
+// token of the developer's shell leaks in, and waits until it logs its listen address.
+func startExporter(t *testing.T, bin string, env []string, args ...string) *runningExporter {
+	t.Helper()
+	cmd := exec.Command(bin, append(args, "--log.format=json")...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -136,41 +267,44 @@ func TestEndToEndDemo(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	logs := &logTail{address: make(chan string, 1)}
+	e := &runningExporter{
+		client: &http.Client{Timeout: 10 * time.Second},
+		cmd:    cmd,
+		logs:   &logTail{address: make(chan string, 1)},
+		exited: make(chan error, 1),
+	}
 	go func() {
-		logs.read(stderr)
-		exited <- cmd.Wait()
+		e.logs.read(stderr)
+		e.exited <- cmd.Wait()
 	}()
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
-			<-exited
+			<-e.exited
 		}
 		if t.Failed() {
-			t.Logf("exporter log:\n%s", logs.String())
+			t.Logf("exporter log:\n%s", e.logs.String())
 		}
 	})
-
-	var base string
 	select {
-	case addr := <-logs.address:
-		base = "http://" + addr
-	case err := <-exited:
+	case addr := <-e.logs.address:
+		e.base = "http://" + addr
+	case err := <-e.exited:
 		t.Fatalf("exporter exited before listening: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("exporter did not log its listen address within 30s")
 	}
+	return e
+}
 
-	client := &http.Client{Timeout: 10 * time.Second}
-	if code, _ := get(t, client, base+"/-/healthy"); code != http.StatusOK {
-		t.Fatalf("/-/healthy: status %d", code)
-	}
+// waitReady polls /-/ready until it answers 200, failing on anything but 503 meanwhile.
+func (e *runningExporter) waitReady(t *testing.T) {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		code, _ := get(t, client, base+"/-/ready")
+		code, _ := get(t, e.client, e.base+"/-/ready")
 		if code == http.StatusOK {
-			break
+			return
 		}
 		if code != http.StatusServiceUnavailable {
 			t.Fatalf("/-/ready: status %d, want 503 or 200", code)
@@ -180,31 +314,16 @@ func TestEndToEndDemo(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if code, body := get(t, client, base+"/"); code != http.StatusOK || !strings.Contains(body, "synthetic") {
-		t.Errorf("landing page: status %d, mentions synthetic data: %v", code, strings.Contains(body, "synthetic"))
-	}
+}
 
-	code, body := get(t, client, base+"/metrics")
-	if code != http.StatusOK {
-		t.Fatalf("/metrics: status %d", code)
-	}
-	checkContract(t, body)
-
-	lint := exec.Command(promtool, "check", "metrics")
-	lint.Stdin = strings.NewReader(body)
-	if out, err := lint.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
-	}
-
-	if !strings.Contains(logs.String(), "SYNTHETIC") {
-		t.Error("the log does not say the data is synthetic")
-	}
-
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+// stop sends SIGTERM and expects a clean exit with status 0.
+func (e *runningExporter) stop(t *testing.T) {
+	t.Helper()
+	if err := e.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
+	case err := <-e.exited:
 		if err != nil {
 			t.Fatalf("exit after SIGTERM: %v, want status 0", err)
 		}
@@ -213,14 +332,29 @@ func TestEndToEndDemo(t *testing.T) {
 	}
 }
 
-// checkContract finds every contract family in the page with its labels and plausible values.
-func checkContract(t *testing.T, body string) {
+// scrape fetches and parses /metrics.
+func scrape(t *testing.T, e *runningExporter) map[string]*dto.MetricFamily {
+	t.Helper()
+	code, body := get(t, e.client, e.base+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: status %d", code)
+	}
+	return parseExposition(t, body)
+}
+
+func parseExposition(t *testing.T, body string) map[string]*dto.MetricFamily {
 	t.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	mfs, err := parser.TextToMetricFamilies(strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("parse /metrics: %v", err)
 	}
+	return mfs
+}
+
+// checkContract finds every contract family in the page with its labels and plausible values.
+func checkContract(t *testing.T, mfs map[string]*dto.MetricFamily) {
+	t.Helper()
 	for _, c := range contract {
 		mf, ok := mfs[c.name]
 		if !ok {
