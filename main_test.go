@@ -2,10 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/marketplace-exporter/marketplace_exporter/collector"
+	"github.com/marketplace-exporter/marketplace_exporter/marketplace"
+	"github.com/marketplace-exporter/marketplace_exporter/marketplace/marketplacetest"
 )
 
 // TestFlagValidation checks that every bad flag stops the exporter with exit status 2 and a
@@ -113,5 +124,60 @@ func TestHelpAndVersion(t *testing.T) {
 		if !strings.Contains(stdout.String(), tc.want) {
 			t.Errorf("%s output does not mention %q:\n%s", tc.arg, tc.want, stdout.String())
 		}
+	}
+}
+
+// TestReadinessFollowsFirstRefresh checks the probes around the first refresh: healthy and
+// scrapable at once, ready only when every collector has had its first attempt.
+func TestReadinessFollowsFirstRefresh(t *testing.T) {
+	srv, err := marketplacetest.NewServer(marketplacetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	reg := prometheus.NewRegistry()
+	exp, err := collector.New(collector.Config{
+		ClientOptions: []marketplace.Option{
+			marketplace.WithBaseURL(srv.URL),
+			marketplace.WithCredentials(marketplacetest.DefaultUser, marketplacetest.DefaultToken),
+			marketplace.WithVendorID(marketplacetest.DefaultVendorID),
+		},
+		Registerer: reg,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.MustRegister(exp)
+	h, err := newHandler(&config{telemetryPath: "/metrics"}, reg, exp, log.NewNopLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func(path string) int {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code
+	}
+	for path, want := range map[string]int{"/-/healthy": 200, "/-/ready": 503, "/metrics": 200, "/": 200} {
+		if got := status(path); got != want {
+			t.Errorf("before the first refresh: %s = %d, want %d", path, got, want)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		exp.Run(ctx)
+		close(done)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for status("/-/ready") != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("not ready 30s after the refreshes started")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
