@@ -11,9 +11,20 @@ export PROMTOOL   ?= $(word 2,$(PROM_BINS))
 .PHONY: all
 all: build test
 
+# The version and revision shown by --version and atlassian_marketplace_exporter_build_info.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+VERSION_PKG := github.com/prometheus/common/version
+LDFLAGS   := -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Revision=$(REVISION)
+
 .PHONY: build
 build:
-	$(GO) build -o marketplace_exporter .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o marketplace_exporter .
+
+# Rewrites collector/testdata/*.prom from the simulator; review the diff before committing.
+.PHONY: golden
+golden:
+	$(GO) test ./collector -run Golden -update
 
 .PHONY: test
 test: prometheus fmt-check vet unit rules dashboards examples

@@ -1,6 +1,7 @@
 package marketplace
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -144,25 +145,43 @@ func (p *addonPage) next() string    { return p.Links.Next.Href }
 func (p *addonPage) totalCount() int { return -1 }
 
 // productListingPage is the wire form of the v3 product listing, which
-// pages by cursor through a next href.
+// pages by cursor. Its shape is not in the reference; this accepts what a
+// live v3 client reads ({"items": [{appKey, appName, state}], "links":
+// {"next": "<href>"}}) and the HAL form the simulator guesses ({"products":
+// [{appKey, name}], "_links": {"next": {"href"}}, "totalCount"}).
 type productListingPage struct {
-	Items []struct {
-		ProductID string `json:"productId"`
-		AppKey    string `json:"appKey"`
-		AppName   string `json:"appName"`
-		State     string `json:"state"`
-	} `json:"items"`
-	Links struct {
+	Items    []productWire `json:"items"`
+	Products []productWire `json:"products"`
+	Links    struct {
 		Next link `json:"next"`
 	} `json:"links"`
+	HALLinks struct {
+		Next link `json:"next"`
+	} `json:"_links"`
+	TotalCount *int `json:"totalCount"`
+}
+
+type productWire struct {
+	ProductID string `json:"productId"`
+	AppKey    string `json:"appKey"`
+	AppName   string `json:"appName"`
+	Name      string `json:"name"`
+	State     string `json:"state"`
+}
+
+func (w productWire) app() App {
+	return App{Key: w.AppKey, Name: cmp.Or(w.AppName, w.Name), Status: w.State, ProductID: w.ProductID}
 }
 
 func (p *productListingPage) rows() []App {
-	apps := make([]App, len(p.Items))
-	for i, it := range p.Items {
-		apps[i] = App{Key: it.AppKey, Name: it.AppName, Status: it.State, ProductID: it.ProductID}
-	}
-	return apps
+	return convert(orSlice(p.Items, p.Products), productWire.app)
 }
-func (p *productListingPage) next() string    { return p.Links.Next.Href }
-func (p *productListingPage) totalCount() int { return -1 }
+
+func (p *productListingPage) next() string { return cmp.Or(p.Links.Next.Href, p.HALLinks.Next.Href) }
+
+func (p *productListingPage) totalCount() int {
+	if p.TotalCount == nil {
+		return -1
+	}
+	return *p.TotalCount
+}

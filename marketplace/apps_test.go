@@ -3,6 +3,8 @@ package marketplace
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -115,4 +117,24 @@ func TestAppsListErrors(t *testing.T) {
 func withoutVendorID(c *Client) error {
 	c.vendorID = 0
 	return nil
+}
+
+func TestAppsListV3ProductListingHALForm(t *testing.T) {
+	ts := setup(t, WithAPI(APIv3), withoutVendorID, WithDeveloperID(testDevID))
+	path := "/rest/3/product-listing/developer-space/" + testDevID
+	ts.handle("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("cursor") == "" {
+			fmt.Fprintf(w, `{"_links": {"next": {"href": "%s?cursor=c1&limit=10"}}, "products": [{"productId": "p1", "appKey": "a1", "name": "A1", "hosting": ["cloud"]}], "nextCursor": "c1", "totalCount": 2}`, path)
+			return
+		}
+		io.WriteString(w, `{"_links": {}, "products": [{"productId": "p2", "appKey": "a2", "name": "A2"}], "totalCount": 2}`)
+	})
+	got, resp, err := ts.client.Apps.List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, got, []App{{Key: "a1", Name: "A1", ProductID: "p1"}, {Key: "a2", Name: "A2", ProductID: "p2"}})
+	if resp.TotalCount != 2 {
+		t.Errorf("TotalCount = %d", resp.TotalCount)
+	}
 }

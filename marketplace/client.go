@@ -98,9 +98,10 @@ type Client struct {
 	hook           func(RequestInfo)
 
 	// Tests replace these to observe and shorten waits without a clock.
-	sleep  func(ctx context.Context, d time.Duration) error
-	jitter func(limit time.Duration) time.Duration
-	now    func() time.Time
+	sleep     func(ctx context.Context, d time.Duration) error
+	jitter    func(limit time.Duration) time.Duration
+	now       func() time.Time
+	afterFunc func(d time.Duration, f func()) stopper
 
 	devMu       sync.Mutex
 	developerID string // configured, or resolved once from the vendor id
@@ -214,6 +215,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		sleep:          sleepContext,
 		jitter:         fullJitter,
 		now:            time.Now,
+		afterFunc:      func(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) },
 	}
 	for _, opt := range opts {
 		if err := opt(c); err != nil {
@@ -474,6 +476,9 @@ func joinURL(base *url.URL, q url.Values, segments ...string) *url.URL {
 	u.RawQuery = q.Encode()
 	return &u
 }
+
+// stopper is the part of *time.Timer the per-attempt timeout uses.
+type stopper interface{ Stop() bool }
 
 // sleepContext waits for d or until ctx ends, whichever comes first.
 func sleepContext(ctx context.Context, d time.Duration) error {

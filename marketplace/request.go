@@ -161,7 +161,7 @@ func (c *Client) attempt(req *http.Request, endpoint string, stream bool) outcom
 	ctx, cancel := context.WithCancelCause(parent)
 	// A timer rather than context.WithTimeout: for a stream the timeout
 	// must stop once the headers are in, while the body keeps flowing.
-	timer := time.AfterFunc(c.requestTimeout, func() { cancel(errAttemptTimeout) })
+	timer := c.afterFunc(c.requestTimeout, func() { cancel(errAttemptTimeout) })
 	release := func() {
 		timer.Stop()
 		cancel(nil)
