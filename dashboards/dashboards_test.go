@@ -523,7 +523,7 @@ func TestEveryDashboardHasTheVariables(t *testing.T) {
 // TestAddonRegexSplitsAppInfo runs the addon variable's regex on the line Grafana's
 // query_result gives for atlassian_marketplace_app_info.
 func TestAddonRegexSplitsAppInfo(t *testing.T) {
-	line := `atlassian_marketplace_app_info{addon_key="com.example.alpha", instance="127.0.0.1:9905", job="marketplace", name="Alpha for Jira"} 1 1700000000000`
+	line := `atlassian_marketplace_app_info{addon_key="com.example.alpha", instance="127.0.0.1:10073", job="marketplace", name="Alpha for Jira"} 1 1700000000000`
 	// Grafana runs the regex as JavaScript; Go's RE2 writes named groups as (?P<name>...).
 	re := strings.TrimSuffix(strings.TrimPrefix(addonRegex, "/"), "/")
 	re = strings.ReplaceAll(re, "(?<", "(?P<")

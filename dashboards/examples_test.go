@@ -158,8 +158,8 @@ func TestExamplePrometheusConfig(t *testing.T) {
 	if len(targets) == 0 {
 		t.Errorf("no scrape job %q, which the exporter alerts assume", exporterJob)
 	}
-	if !slices.Contains(targets, "127.0.0.1:9905") {
-		t.Errorf("job %q scrapes %v, not the exporter's default address 127.0.0.1:9905", exporterJob, targets)
+	if !slices.Contains(targets, "127.0.0.1:10073") {
+		t.Errorf("job %q scrapes %v, not the exporter's default address 127.0.0.1:10073", exporterJob, targets)
 	}
 }
 
