@@ -337,8 +337,8 @@ func TestContextCancelledIsNotRetried(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
-	if hooks := ts.hookCalls(); len(hooks) != 1 || hooks[0].Retry {
-		t.Errorf("hooks = %+v; want one attempt, not retried", hooks)
+	if hooks := ts.hookCalls(); len(hooks) != 1 || hooks[0].Retry || !errors.Is(hooks[0].Err, context.Canceled) {
+		t.Errorf("hooks = %+v; want one cancelled attempt, not retried", hooks)
 	}
 }
 
