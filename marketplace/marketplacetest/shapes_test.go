@@ -173,7 +173,7 @@ func TestVersionShapes(t *testing.T) {
 		var products []string
 		for path := "/rest/3/product-listing/developer-space/" + s.Options().DeveloperID + "?limit=2"; path != ""; {
 			var page struct {
-				Links struct{ Next *struct{ Href string } } `json:"_links"`
+				Links    struct{ Next *struct{ Href string } } `json:"_links"`
 				Products []struct{ AppKey, ProductID string }
 			}
 			getJSON(t, s, path, &page)
