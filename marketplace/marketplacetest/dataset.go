@@ -76,6 +76,8 @@ type App struct {
 	// Prices in cents: per user tier a monthly Cloud price and an annual
 	// Data Center/Server price.
 	cloudMonthly, dcAnnual []int64
+	// hostingW weighs Hostings by how often licenses are sold for them.
+	hostingW []weighted[string]
 }
 
 // Customer is the synthetic customer behind a license. Any contact field
