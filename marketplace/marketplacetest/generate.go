@@ -318,14 +318,15 @@ func (g *generator) day(a int, d day, rt appRates) {
 		for i := range min(n, maxBirthsPerDay) {
 			num := licenseNumber(a, d, kind, i)
 			lr := newRand(g.seed, purposeLicense, num)
-			f := g.family(lr, a)
+			hosting := pick(lr, g.apps[a].hostingW)
+			f := g.family(lr, hosting)
 			switch kind {
 			case kindEvaluation:
-				g.evaluation(lr, a, d, num, f, rt.convProb)
+				g.evaluation(lr, a, d, num, f, hosting, rt.convProb)
 			case kindPaid:
-				g.subscribe(lr, a, d, num, f, MRRNew)
+				g.subscribe(lr, a, d, num, f, hosting, MRRNew)
 			case kindFree:
-				g.free(lr, a, d, num, f)
+				g.free(lr, a, d, num, f, hosting)
 			}
 		}
 	}
@@ -334,23 +335,27 @@ func (g *generator) day(a int, d day, rt appRates) {
 	}
 }
 
-// family draws a new customer site.
-func (g *generator) family(r *rand.Rand, a int) *family {
+// family draws a new customer site. String building here runs for every
+// license, so it avoids fmt and lower-cases nothing at run time.
+func (g *generator) family(r *rand.Rand, hosting string) *family {
 	c := pick(r, g.countryW)
-	word := one(r, companyWords)
-	domain := strings.ToLower(word) + fmt.Sprint(r.IntN(100)) + ".example"
+	w := r.IntN(len(companyWords))
+	domain := companyDomains[w] + strconv.Itoa(r.IntN(100)) + ".example"
 	f := &family{
 		customer: Customer{
-			Company:          word + " " + one(r, companySuffixes),
+			Company:          companyWords[w] + " " + one(r, companySuffixes),
 			Country:          c.name,
 			Region:           c.region,
 			TechnicalContact: contact(r, domain),
 			BillingContact:   contact(r, domain),
 		},
-		cloudID:  uuid(g.seed, purposeLicense, r.Uint64()),
-		hostname: fmt.Sprintf("%s-%d.atlassian.net", strings.ToLower(word), r.IntN(10000)),
-		edition:  pick(r, editionWeights),
-		hostSEN:  fmt.Sprint(1_000_000 + r.IntN(9_000_000)),
+	}
+	if hosting == HostingCloud {
+		f.cloudID = uuid(g.seed, purposeLicense, r.Uint64())
+		f.hostname = companyDomains[w] + "-" + strconv.Itoa(r.IntN(10000)) + ".atlassian.net"
+		f.edition = pick(r, editionWeights)
+	} else {
+		f.hostSEN = strconv.Itoa(1_000_000 + r.IntN(9_000_000))
 	}
 	if chance(r, rtbfShare) {
 		f.customer.TechnicalContact = Contact{Name: "RTBF", Email: "RTBF", Phone: "RTBF"}
@@ -364,7 +369,7 @@ func (g *generator) family(r *rand.Rand, a int) *family {
 		f.partner = &Partner{
 			Name:    name,
 			Type:    pick(r, partnerTypeWeights),
-			Contact: contact(r, strings.ToLower(strings.Fields(name)[0])+"-partner.example"),
+			Contact: contact(r, partnerDomains[name]),
 		}
 	}
 	return f
@@ -372,11 +377,11 @@ func (g *generator) family(r *rand.Rand, a int) *family {
 
 // contact draws a person at domain.
 func contact(r *rand.Rand, domain string) Contact {
-	first, last := one(r, firstNames), one(r, lastNames)
+	first, last := r.IntN(len(firstNames)), r.IntN(len(lastNames))
 	return Contact{
-		Name:  first + " " + last,
-		Email: strings.ToLower(first+"."+last) + "@" + domain,
-		Phone: fmt.Sprintf("+1 555 %04d", r.IntN(10000)),
+		Name:  fullNames[first][last],
+		Email: emailNames[first][last] + "@" + domain,
+		Phone: phoneNumbers[r.IntN(len(phoneNumbers))],
 	}
 }
 
@@ -418,8 +423,7 @@ func (g *generator) newLicense(r *rand.Rand, a int, start day, num uint64, f *fa
 
 // evaluation generates an evaluation license, and the subscription it may
 // convert to.
-func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family, convProb float64) {
-	hosting := pick(r, g.apps[a].hostingW)
+func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family, hosting string, convProb float64) {
 	l := g.newLicense(r, a, d, num, f, hosting, TypeEvaluation)
 	l.End = (d + evalDays - 1).time()
 	l.Tiers = []TierSpan{{From: l.Start, Tier: evaluationTier, Users: tiers[pickTier(r, hosting)].users}}
@@ -431,7 +435,7 @@ func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family
 		return
 	}
 	l.ConvertedOn = c.time()
-	paid := g.subscribeAs(r, a, c, num+1, f, hosting, MRRNew)
+	paid := g.subscribe(r, a, c, num+1, f, hosting, MRRNew)
 	paid.evalSeq = l.seq
 	if hosting == HostingCloud {
 		g.conversions = append(g.conversions, genConversion{
@@ -439,11 +443,6 @@ func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family
 			eval:       l.seq, lic: paid.seq, txn: paid.firstTxn,
 		})
 	}
-}
-
-// subscribe generates a directly bought paid license.
-func (g *generator) subscribe(r *rand.Rand, a int, d day, num uint64, f *family, mrrKind string) {
-	g.subscribeAs(r, a, d, num, f, pick(r, g.apps[a].hostingW), mrrKind)
 }
 
 // price returns what a period of the tier costs and the vendor's share, in
@@ -468,11 +467,11 @@ func (g *generator) price(a int, hosting, licenseType string, months, ti int) (p
 	return purchase, purchase * share / 100
 }
 
-// subscribeAs generates a paid license starting on d with its whole life:
+// subscribe generates a paid license starting on d with its whole life:
 // the New sale, a possible refund, renewals with tier changes, and the
 // cancellation or expiry that ends it. A cancelled Cloud subscription may
 // come back later as a reactivation.
-func (g *generator) subscribeAs(r *rand.Rand, a int, d day, num uint64, f *family, hosting, mrrKind string) *genLicense {
+func (g *generator) subscribe(r *rand.Rand, a int, d day, num uint64, f *family, hosting, mrrKind string) *genLicense {
 	licenseType := TypeCommercial
 	if chance(r, academicShare) {
 		licenseType = TypeAcademic
@@ -529,7 +528,7 @@ func (g *generator) subscribeAs(r *rand.Rand, a int, d day, num uint64, f *famil
 			g.mrrChange(a, b, MRRExpired, -mrr(ti))
 			if chance(r, reactivateProb) {
 				if rd := b + 10 + day(r.IntN(80)); rd <= g.last {
-					g.subscribeAs(r, a, rd, num+1, f, hosting, MRRReactivated)
+					g.subscribe(r, a, rd, num+1, f, hosting, MRRReactivated)
 				}
 			}
 			return l
@@ -626,8 +625,7 @@ func (g *generator) mrrChange(a int, d day, kind string, cents int64) {
 
 // free generates a free license (community, open source, demonstration),
 // granted a year at a time.
-func (g *generator) free(r *rand.Rand, a int, d day, num uint64, f *family) {
-	hosting := pick(r, g.apps[a].hostingW)
+func (g *generator) free(r *rand.Rand, a int, d day, num uint64, f *family, hosting string) {
 	types := cloudFreeTypes
 	if hosting != HostingCloud {
 		types = serverFreeTypes
