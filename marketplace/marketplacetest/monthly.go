@@ -150,16 +150,23 @@ func (d *Dataset) monthly(seed int64) {
 				YTDYoYGrowth: growth(float64(ey), float64(eyl)), YTDPercentile: round2(10 + 89*r.Float64()),
 				YTDYoYGrowthBenchmark: round2(-5 + 30*r.Float64()),
 			})
-			sc, sp, sy, syl := cents(sales[a][k]), cents(prev(sales)), cents(ytd(sales, 0)), cents(ytd(sales, 1))
-			d.SalesBenchmarks = append(d.SalesBenchmarks, SalesBenchmarkMonth{
-				AddonKey: app.Key, Month: m.time(), Sale: sc, PreviousMonthSale: sp,
-				MoMGrowth: growth(sc, sp), Percentile: round2(10 + 89*r.Float64()),
-				MoMGrowthBenchmark: round2(-10 + 25*r.Float64()), SalesYTD: sy, SalesYTDLastYr: syl,
-				YTDYoYGrowth: growth(sy, syl), YTDPercentile: round2(10 + 89*r.Float64()),
+			row := SalesBenchmarkMonth{
+				AddonKey: app.Key, Month: m.time(), Percentile: round2(10 + 89*r.Float64()),
+				MoMGrowthBenchmark: round2(-10 + 25*r.Float64()), YTDPercentile: round2(10 + 89*r.Float64()),
 				YTDYoYGrowthBenchmark: round2(-5 + 30*r.Float64()),
-			})
+				saleCents:             sales[a][k], prevCents: prev(sales), ytdCents: ytd(sales, 0), lastYearCents: ytd(sales, 1),
+			}
+			d.SalesBenchmarks = append(d.SalesBenchmarks, row.withCents())
 		}
 	}
+}
+
+// withCents fills in the money fields from the cents.
+func (r SalesBenchmarkMonth) withCents() SalesBenchmarkMonth {
+	r.Sale, r.PreviousMonthSale = cents(r.saleCents), cents(r.prevCents)
+	r.SalesYTD, r.SalesYTDLastYear = cents(r.ytdCents), cents(r.lastYearCents)
+	r.MoMGrowth, r.YTDYoYGrowth = growth(r.Sale, r.PreviousMonthSale), growth(r.SalesYTD, r.SalesYTDLastYear)
+	return r
 }
 
 // insightsTier is the tier bucket customer insights group users by.
