@@ -19,6 +19,15 @@ func TestLargeExportStreams(t *testing.T) {
 	if want < 90_000 || want > 110_000 {
 		t.Errorf("%d licenses served, want about 100000", want)
 	}
+	var txns int
+	for _, tx := range s.Data().Transactions {
+		if !tx.SaleDate.After(testToday) {
+			txns++
+		}
+	}
+	if txns < 8_000 || txns > 12_000 {
+		t.Errorf("%d transactions served, want about 10000", txns)
+	}
 	req, _ := http.NewRequest("GET", s.URL+v2(s)+"/licenses/export?accept=json", nil)
 	req.SetBasicAuth(DefaultUser, DefaultToken)
 	resp, err := http.DefaultClient.Do(req)
