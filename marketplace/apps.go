@@ -42,7 +42,8 @@ type Distribution struct {
 	BundledCloud bool `json:"bundledCloud"`
 }
 
-// ReviewSummary is an app's review count and average rating.
+// ReviewSummary is an app's review count and average rating (1 to 5
+// stars).
 type ReviewSummary struct {
 	Count        int64   `json:"count"`
 	AverageStars float64 `json:"averageStars"`

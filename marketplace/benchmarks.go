@@ -25,7 +25,8 @@ type BenchmarkOptions struct {
 	EndDate Date
 }
 
-// ChurnBenchmark is the churn benchmark of one app.
+// ChurnBenchmark is the churn benchmark of one app, identified by its key
+// and name, month by month.
 type ChurnBenchmark struct {
 	AppKey  string
 	AppName string
@@ -33,7 +34,9 @@ type ChurnBenchmark struct {
 }
 
 // ChurnBenchmarkMonth is one month of a churn benchmark. Rates are in
-// percent as the API sends them; the benchmarks' unit is not documented.
+// percent as the API sends them; the unit of the *Benchmark fields is not
+// documented (live values near 1.0 read like a ratio to the ecosystem).
+// Values the API leaves out are nil.
 type ChurnBenchmarkMonth struct {
 	// Month is the first day of the month, from the API's year and month.
 	Month Date
@@ -56,7 +59,8 @@ type EvaluationBenchmark struct {
 	Addons []EvaluationBenchmarkApp
 }
 
-// EvaluationBenchmarkApp is the evaluation benchmark of one app.
+// EvaluationBenchmarkApp is the evaluation benchmark of one app, identified
+// by its key and name, month by month.
 type EvaluationBenchmarkApp struct {
 	AddonKey string
 	Name     string
@@ -66,7 +70,8 @@ type EvaluationBenchmarkApp struct {
 // EvaluationBenchmarkMonth is one month of an evaluation benchmark. Growth
 // and percentile values are in percent, as the API sends them. The
 // *Benchmark fields come from ...AllPartners on the vendor level and from
-// ...AllAppsOnBaseProduct on the app level.
+// ...AllAppsOnBaseProduct on the app level. Values the API leaves out are
+// nil.
 type EvaluationBenchmarkMonth struct {
 	Date                         Date
 	EvaluationCount              *float64
@@ -89,7 +94,8 @@ type SalesBenchmark struct {
 	Addons []SalesBenchmarkApp
 }
 
-// SalesBenchmarkApp is the sales benchmark of one app.
+// SalesBenchmarkApp is the sales benchmark of one app, identified by its
+// key and name, month by month.
 type SalesBenchmarkApp struct {
 	AddonKey string
 	Name     string
@@ -100,7 +106,7 @@ type SalesBenchmarkApp struct {
 // vendor's share), growth and percentile are percent. The *Benchmark fields
 // come from ...AllPartners on the vendor level and from
 // ...AllAppsOnBaseProduct on the app level; the *BaseProduct fields exist on
-// the app level only.
+// the app level only. Values the API leaves out are nil.
 type SalesBenchmarkMonth struct {
 	Date                             Date
 	Sale                             *float64

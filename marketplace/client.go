@@ -1,12 +1,3 @@
-// Package marketplace is a client for the Atlassian Marketplace vendor
-// reporting API: aggregated evaluations, sales, feedback and Cloud metrics,
-// benchmarks, customer insights, partner metrics, the license and transaction
-// lists and their streamed exports, and the app catalog.
-//
-// The package knows nothing about Prometheus. Callers observe every HTTP
-// attempt through [WithRequestHook].
-//
-// API reference: https://developer.atlassian.com/platform/marketplace/rest/v2/api-group-reporting/
 package marketplace
 
 import (
@@ -18,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -460,7 +452,7 @@ func (c *Client) reportingURL(ctx context.Context, q url.Values, segments ...str
 	} else {
 		root = []string{"rest", "2", "vendors", strconv.FormatInt(c.vendorID, 10), "reporting"}
 	}
-	return joinURL(c.reportingBase, q, append(root, segments...)...), nil
+	return joinURL(c.reportingBase, q, slices.Concat(root, segments)...), nil
 }
 
 // joinURL returns base with the path segments appended (each escaped) and

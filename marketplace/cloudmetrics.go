@@ -64,7 +64,9 @@ type TransitionOptions struct {
 	Offset int
 }
 
-// LicenseTransition is one churn, conversion or renewal event.
+// LicenseTransition is one churn, conversion or renewal event: the license
+// and the day (EventDate) it churned, converted or renewed. TransactionID
+// and InGracePeriod ("Yes", "No") are "" when the API leaves them out.
 type LicenseTransition struct {
 	AddonKey      string
 	AddonName     string
@@ -79,7 +81,8 @@ type LicenseTransition struct {
 	License LicenseDetail
 }
 
-// LicenseDetail identifies the license of a transition.
+// LicenseDetail identifies the license of a transition and its maintenance
+// period.
 type LicenseDetail struct {
 	LicenseID            string `json:"licenseId"`
 	AppEntitlementID     string `json:"appEntitlementId"`

@@ -9,6 +9,7 @@ import (
 
 // Date is a calendar date in UTC, the unit of every date the API sends and
 // accepts. Dates are comparable with ==; the zero Date means "no date".
+// Year, Month and Day are those of time.Time.Date.
 type Date struct {
 	Year  int
 	Month time.Month

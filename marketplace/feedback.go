@@ -41,7 +41,10 @@ type FeedbackOptions struct {
 	Offset int
 }
 
-// Feedback is one feedback entry.
+// Feedback is one feedback entry. Fields hold the API's values unchanged
+// (hosting "Cloud", feedback type "uninstall"); optional ones are "" when
+// absent. LicenseID identifies Server and Data Center installations, the
+// AppEntitlement fields and CloudID Cloud ones.
 type Feedback struct {
 	AddonKey             string `json:"addonKey"`
 	AddonName            string `json:"addonName"`

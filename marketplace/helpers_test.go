@@ -1,7 +1,6 @@
 package marketplace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -219,13 +218,4 @@ func collect[T any](it func(func(T, error) bool)) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// compactJSON is used to write bodies inline.
-func compactJSON(s string) string {
-	var b bytes.Buffer
-	if err := json.Compact(&b, []byte(s)); err != nil {
-		panic(err)
-	}
-	return b.String()
 }

@@ -30,7 +30,8 @@ type InsightsMonth struct {
 }
 
 // InsightsGroup is the user distribution of one group. Only the keys that
-// apply to the endpoint are set.
+// apply to the endpoint are set: Region ("emea"), Edition ("premium"),
+// ActiveUsers ("paid"), or Product and Tier ("Jira", "1-10").
 type InsightsGroup struct {
 	Edition     string
 	Region      string

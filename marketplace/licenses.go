@@ -38,7 +38,8 @@ type LicenseOptions struct {
 	Offset int
 }
 
-// ContactDetails is the customer of a license.
+// ContactDetails is the customer of a license. Any value may read "RTBF"
+// (right to be forgotten).
 type ContactDetails struct {
 	Company          string   `json:"company"`
 	Country          string   `json:"country"`
@@ -62,7 +63,12 @@ type PartnerDetails struct {
 	PartnerType string `json:"partnerType"`
 }
 
-// License is one license row.
+// License is one license row. Fields hold the API's values unchanged:
+// hosting "Cloud" or "Data Center", license type upper case ("COMMERCIAL"),
+// status lower case ("active"). LicenseID is a SEN for Server and Data
+// Center and an entitlement number for Cloud. Optional fields are "" (or
+// the zero Date) when absent; Partner is nil for direct sales. Fields the
+// exporter has no use for (attribution, data insights) are not decoded.
 type License struct {
 	AddonLicenseID       string          `json:"addonLicenseId"`
 	LicenseID            string          `json:"licenseId"`

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -250,7 +251,7 @@ func (l collection[T]) all(ctx context.Context, c *Client, q url.Values, offset 
 func (l collection[T]) export(ctx context.Context, c *Client, q url.Values) iter.Seq2[T, error] {
 	return export[T](ctx, c, l.endpoint+"_export", func(ctx context.Context) (*url.URL, error) {
 		q.Set("accept", "json")
-		return c.reportingURL(ctx, q, append(l.path, "export")...)
+		return c.reportingURL(ctx, q, slices.Concat(l.path, []string{"export"})...)
 	})
 }
 

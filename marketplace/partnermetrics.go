@@ -44,7 +44,8 @@ type PartnerMetricsRequest struct {
 
 // PartnerMetricsRecord is one bucket of partner metrics, for one
 // combination of attribute values. Metrics the request did not ask for are
-// nil. EXPIRED and CONTRACTION come out negative.
+// nil. Amounts are USD; ExpiredMRR and ContractionMRR come out negative,
+// and ARR is ClosingMRR × 12.
 type PartnerMetricsRecord struct {
 	Date Date `json:"date"`
 	// AppKey, AppName and Subscription are set when requested as attributes.

@@ -103,6 +103,7 @@ type outcome struct {
 	transport  bool // err is a connection-level error (for the hook)
 	retryable  bool
 	retryAfter time.Duration
+	duration   time.Duration // until the response headers, or the failure
 }
 
 // send runs the attempts of req. On success with stream set, the body of
@@ -115,9 +116,7 @@ func (c *Client) send(req *http.Request, endpoint string, stream bool) (*http.Re
 	ctx := req.Context()
 	p := c.retry
 	for attempt := 1; ; attempt++ {
-		start := time.Now()
 		o := c.attempt(req, endpoint, stream)
-		dur := time.Since(start)
 
 		retry := o.retryable && attempt < p.MaxAttempts && ctx.Err() == nil
 		var wait time.Duration
@@ -131,7 +130,7 @@ func (c *Client) send(req *http.Request, endpoint string, stream bool) (*http.Re
 			}
 		}
 		if c.hook != nil {
-			info := RequestInfo{Endpoint: endpoint, Method: req.Method, Duration: dur, Attempt: attempt, Retry: retry}
+			info := RequestInfo{Endpoint: endpoint, Method: req.Method, Duration: o.duration, Attempt: attempt, Retry: retry}
 			if o.resp != nil {
 				info.StatusCode = o.resp.StatusCode
 			}
@@ -156,7 +155,9 @@ func (c *Client) send(req *http.Request, endpoint string, stream bool) (*http.Re
 }
 
 // attempt sends one copy of req, bounded by the request timeout.
-func (c *Client) attempt(req *http.Request, endpoint string, stream bool) outcome {
+func (c *Client) attempt(req *http.Request, endpoint string, stream bool) (o outcome) {
+	var duration time.Duration
+	defer func() { o.duration = duration }()
 	parent := req.Context()
 	ctx, cancel := context.WithCancelCause(parent)
 	// A timer rather than context.WithTimeout: for a stream the timeout
@@ -180,11 +181,12 @@ func (c *Client) attempt(req *http.Request, endpoint string, stream bool) outcom
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("User-Agent", c.userAgent)
 
+	start := time.Now()
 	resp, err := c.httpClient.Do(r)
+	duration = time.Since(start)
 	if err != nil {
-		o := c.transportError(parent, ctx, r, endpoint, err)
 		release()
-		return o
+		return c.transportError(parent, ctx, r, endpoint, err)
 	}
 
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
@@ -201,9 +203,9 @@ func (c *Client) attempt(req *http.Request, endpoint string, stream bool) outcom
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	resp.Body.Close()
 	if err != nil {
+		release()
 		o := c.transportError(parent, ctx, r, endpoint, fmt.Errorf("read body: %w", err))
 		o.resp = resp
-		release()
 		return o
 	}
 	release()
@@ -237,7 +239,7 @@ func (c *Client) transportError(parent, attemptCtx context.Context, r *http.Requ
 	if parent.Err() != nil {
 		// The caller's context ended: not a failure of the server, and not
 		// something a retry can fix.
-		return outcome{err: wrap(parent.Err())}
+		return outcome{err: wrap(parent.Err()), transport: true}
 	}
 	if errors.Is(context.Cause(attemptCtx), errAttemptTimeout) {
 		err = fmt.Errorf("no response within %s: %w", c.requestTimeout, errAttemptTimeout)

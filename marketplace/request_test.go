@@ -337,8 +337,8 @@ func TestContextCancelledIsNotRetried(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
-	if hooks := ts.hookCalls(); len(hooks) != 1 || hooks[0].Retry {
-		t.Errorf("hooks = %+v; want one attempt, not retried", hooks)
+	if hooks := ts.hookCalls(); len(hooks) != 1 || hooks[0].Retry || !errors.Is(hooks[0].Err, context.Canceled) {
+		t.Errorf("hooks = %+v; want one cancelled attempt, not retried", hooks)
 	}
 }
 
@@ -553,6 +553,53 @@ func TestNoSecretsInErrors(t *testing.T) {
 				if strings.Contains(s, testToken) || strings.Contains(s, basic) {
 					t.Errorf("secret in %q", s)
 				}
+			}
+		})
+	}
+}
+
+// TestWrongTypesAreDecodeErrors serves a body per endpoint in which one
+// number or list has the wrong JSON type: each must fail with a DecodeError
+// naming the endpoint, never come back as a zero.
+func TestWrongTypesAreDecodeErrors(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		fixture, path, endpoint string
+		call                    func(*Client) error
+	}{
+		{"transactions-price-as-string.json", v2Root + "/sales/transactions", "transactions", func(c *Client) error {
+			_, _, err := c.Transactions.List(ctx, nil)
+			return err
+		}},
+		{"churn-unique-total-as-string.json", v2Root + "/sales/metrics/churn", "churn", func(c *Client) error {
+			_, _, err := c.CloudMetrics.Get(ctx, CloudChurn, nil)
+			return err
+		}},
+		{"partner-metrics-mrr-as-object.json", "/rest/2/vendors/12345/partner-metrics", "partner_metrics", func(c *Client) error {
+			_, _, err := c.PartnerMetrics.Query(ctx, &PartnerMetricsRequest{MetricSets: []string{"RECURRING_REVENUE"}})
+			return err
+		}},
+		{"evaluation-benchmark-count-as-string.json", v2Root + "/benchmark/evaluations", "evaluation_benchmark", func(c *Client) error {
+			_, _, err := c.Benchmarks.Evaluations(ctx, nil)
+			return err
+		}},
+		{"distribution-downloads-as-float.json", "/rest/2/addons/a/distribution", "app_distribution", func(c *Client) error {
+			_, _, err := c.Apps.Distribution(ctx, "a")
+			return err
+		}},
+		{"licenses-as-object.json", v2Root + "/licenses", "licenses", func(c *Client) error {
+			_, err := collect(c.Licenses.All(ctx, nil))
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			ts := setup(t)
+			body := fixture(t, "wrong-types/"+tt.fixture)
+			ts.mux.HandleFunc(testPrefix+tt.path, func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
+			var de *DecodeError
+			if err := tt.call(ts.client); !errors.As(err, &de) || de.Endpoint != tt.endpoint {
+				t.Fatalf("error = %v, want a DecodeError for %s", err, tt.endpoint)
 			}
 		})
 	}

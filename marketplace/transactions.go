@@ -29,7 +29,8 @@ type TransactionOptions struct {
 	Offset int
 }
 
-// CustomerDetails is the customer of a transaction.
+// CustomerDetails is the customer of a transaction. Any value may read
+// "RTBF" (right to be forgotten).
 type CustomerDetails struct {
 	Company          string   `json:"company"`
 	Country          string   `json:"country"`
@@ -38,7 +39,8 @@ type CustomerDetails struct {
 	BillingContact   *Contact `json:"billingContact"`
 }
 
-// PurchaseDetails is what was sold in a transaction.
+// PurchaseDetails is what was sold in a transaction. Enumerations are in
+// display case ("Cloud", "Annual", "Renewal").
 type PurchaseDetails struct {
 	SaleDate          Date   `json:"saleDate"`
 	LicenseType       string `json:"licenseType"`
@@ -58,7 +60,8 @@ type PurchaseDetails struct {
 }
 
 // Transaction is one transaction line item. TransactionID repeats across
-// the lines of one invoice; TransactionLineItemID is unique.
+// the lines of one invoice; TransactionLineItemID is unique. Partner is nil
+// for direct sales.
 type Transaction struct {
 	TransactionID         string          `json:"transactionId"`
 	TransactionLineItemID string          `json:"transactionLineItemId"`

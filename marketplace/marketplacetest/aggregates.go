@@ -2,6 +2,7 @@ package marketplacetest
 
 import (
 	"net/http"
+	"sort"
 )
 
 // Bodies of the aggregate endpoints (AggregatedAddonsWithTotal and its
@@ -245,10 +246,12 @@ func (s *Simulator) uniqueChurn(a int, from, to day) []int64 {
 	for i := range seen {
 		seen[i] = map[int]bool{}
 	}
-	for _, i := range s.idx.billing[a] {
+	pos := s.idx.billing[a]
+	k := sort.Search(len(pos), func(i int) bool { return dayOf(s.ds.Billing[pos[i]].Date) >= from })
+	for _, i := range pos[k:] {
 		ev := &s.ds.Billing[i]
-		if d := dayOf(ev.Date); d < from || d > to {
-			continue
+		if dayOf(ev.Date) > to {
+			break
 		}
 		seen[index[cloudGroup(ev.BillingPeriod, seriesCustomers)]][ev.License] = true
 		if !ev.Renewed {

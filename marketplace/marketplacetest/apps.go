@@ -52,6 +52,7 @@ func makeApps(seed int64, n int) []App {
 			app.cloudMonthly = append(app.cloudMonthly, int64(math.Round(base*math.Pow(u, 0.75)*100)))
 			app.dcAnnual = append(app.dcAnnual, int64(math.Round(base*60*math.Pow(u, 0.6)*100)))
 		}
+		app.hostingW = hostingWeights(app.Hostings)
 		apps[a] = app
 	}
 	return apps
@@ -59,10 +60,10 @@ func makeApps(seed int64, n int) []App {
 
 // hostingWeights returns the app's hostings weighted by how often licenses
 // are sold for them.
-func hostingWeights(app *App) []weighted[string] {
+func hostingWeights(hs []string) []weighted[string] {
 	w := map[string]float64{HostingCloud: 0.6, HostingDataCenter: 0.3, HostingServer: 0.1}
-	out := make([]weighted[string], 0, len(app.Hostings))
-	for _, h := range app.Hostings {
+	out := make([]weighted[string], 0, len(hs))
+	for _, h := range hs {
 		out = append(out, weighted[string]{h, w[h]})
 	}
 	return out

@@ -99,27 +99,16 @@ func (d *Dataset) vendorEvaluationRow(seed int64, rows []EvaluationBenchmarkMont
 
 func (d *Dataset) vendorSalesRow(seed int64, rows []SalesBenchmarkMonth) SalesBenchmarkMonth {
 	v := SalesBenchmarkMonth{Month: rows[0].Month}
-	var sale, prev, ytd, last int64
 	for _, r := range rows {
-		sale += int64(r.Sale*100 + 0.5*sign(r.Sale))
-		prev += int64(r.PreviousMonthSale*100 + 0.5*sign(r.PreviousMonthSale))
-		ytd += int64(r.SalesYTD*100 + 0.5*sign(r.SalesYTD))
-		last += int64(r.SalesYTDLastYr*100 + 0.5*sign(r.SalesYTDLastYr))
+		v.saleCents += r.saleCents
+		v.prevCents += r.prevCents
+		v.ytdCents += r.ytdCents
+		v.lastYearCents += r.lastYearCents
 	}
-	v.Sale, v.PreviousMonthSale, v.SalesYTD, v.SalesYTDLastYr = cents(sale), cents(prev), cents(ytd), cents(last)
 	r := newRand(seed, purposeMonth, 1<<33, uint64(dayOf(v.Month)))
-	v.MoMGrowth = growth(v.Sale, v.PreviousMonthSale)
-	v.YTDYoYGrowth = growth(v.SalesYTD, v.SalesYTDLastYr)
 	v.Percentile, v.YTDPercentile = round2(10+89*r.Float64()), round2(10+89*r.Float64())
 	v.MoMGrowthBenchmark, v.YTDYoYGrowthBenchmark = round2(-10+25*r.Float64()), round2(-5+30*r.Float64())
-	return v
-}
-
-func sign(x float64) float64 {
-	if x < 0 {
-		return -1
-	}
-	return 1
+	return v.withCents()
 }
 
 // BenchmarkTotals returns the vendor-level ("All apps") evaluation and sales
@@ -175,7 +164,7 @@ func salesMonthRow(r SalesBenchmarkMonth, vendor bool) map[string]any {
 		"salesMoMGrowth":     r.MoMGrowth,
 		"salesPercentile":    r.Percentile,
 		"salesYTD":           r.SalesYTD,
-		"salesYTDLastYear":   r.SalesYTDLastYr,
+		"salesYTDLastYear":   r.SalesYTDLastYear,
 		"salesYTDYoYGrowth":  r.YTDYoYGrowth,
 		"salesYTDPercentile": r.YTDPercentile,
 	}

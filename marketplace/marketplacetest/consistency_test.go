@@ -353,3 +353,83 @@ func TestLicenseExportMatchesLicenseCounts(t *testing.T) {
 		t.Error("no RTBF contact")
 	}
 }
+
+func TestBenchmarksAgree(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	ds := s.Data()
+	latest, ok := ds.LatestBenchmarkMonth(testToday)
+	if !ok || latest.Format(dateLayout) != "2026-06-01" {
+		t.Fatalf("latest benchmark month %v %v", latest, ok)
+	}
+	var evals struct {
+		Total struct {
+			Months []map[string]any `json:"evaluationBenchmarkPerVendorPerMonth"`
+		}
+		Addons []struct {
+			AddonKey string
+			Months   []map[string]any `json:"evaluationBenchmarkPerAppPerMonth"`
+		}
+	}
+	getJSON(t, s, v2(s)+"/benchmark/evaluations?startDate=2026-01-15", &evals)
+	var sales struct {
+		Total struct {
+			Months []map[string]any `json:"salesBenchmarkPerMonth"`
+		}
+		Addons []struct {
+			AddonKey string
+			Months   []map[string]any `json:"salesBenchmarkPerMonth"`
+		}
+	}
+	getJSON(t, s, v2(s)+"/benchmark/sales?startDate=2026-01-15", &sales)
+	if len(evals.Total.Months) != 6 || len(sales.Total.Months) != 6 {
+		t.Fatalf("%d and %d vendor months from January to June", len(evals.Total.Months), len(sales.Total.Months))
+	}
+	evalSum, saleSum := make([]float64, 6), make([]float64, 6)
+	for i, a := range evals.Addons {
+		for k, m := range a.Months {
+			from := day0(m["date"].(string))
+			to := from.AddDate(0, 1, -1)
+			if want := ds.EvaluationsTotal(a.AddonKey, "hosting", HostingCloud, from, to); m["evaluationCount"].(float64) != float64(want) {
+				t.Errorf("%s %s: evaluationCount %v, Cloud evaluations %d", a.AddonKey, m["date"], m["evaluationCount"], want)
+			}
+			want := ds.SalesTotal(a.AddonKey, "hosting", HostingCloud, from, to).Revenue
+			if got := sales.Addons[i].Months[k]["sale"].(float64); !closeEnough(got, want) {
+				t.Errorf("%s %s: sale %.2f, Cloud vendor amounts %.2f", a.AddonKey, m["date"], got, want)
+			}
+			evalSum[k] += m["evaluationCount"].(float64)
+			saleSum[k] += sales.Addons[i].Months[k]["sale"].(float64)
+		}
+	}
+	for k := range 6 {
+		if evals.Total.Months[k]["evaluationCount"] != evalSum[k] || !closeEnough(sales.Total.Months[k]["sale"].(float64), saleSum[k]) {
+			t.Errorf("month %d: vendor totals %v / %v, sums over apps %v / %v", k,
+				evals.Total.Months[k]["evaluationCount"], sales.Total.Months[k]["sale"], evalSum[k], saleSum[k])
+		}
+	}
+	e, sl, ok := ds.BenchmarkTotals(latest)
+	if !ok || float64(e.EvaluationCount) != evalSum[5] || !closeEnough(sl.Sale, saleSum[5]) {
+		t.Errorf("BenchmarkTotals %v %v, served %v %v", e.EvaluationCount, sl.Sale, evalSum[5], saleSum[5])
+	}
+
+	var churn struct {
+		ChurnBenchmarkPerApp []struct {
+			Months []struct {
+				Year, Month                    string
+				TotalLicenses, ChurnedLicenses int64
+				ChurnRate                      float64
+			} `json:"churnBenchmarkPerMonth"`
+		}
+	}
+	getJSON(t, s, v2(s)+"/sales/metrics/churn/benchmark", &churn)
+	for _, a := range churn.ChurnBenchmarkPerApp {
+		last := a.Months[len(a.Months)-1]
+		if last.Year+"-"+last.Month != "2026-06" {
+			t.Errorf("latest churn benchmark %s-%s", last.Year, last.Month)
+		}
+		for _, m := range a.Months {
+			if m.ChurnedLicenses > m.TotalLicenses || (m.TotalLicenses > 0 && !closeEnough(m.ChurnRate, percent(m.ChurnedLicenses, m.TotalLicenses))) {
+				t.Errorf("churn benchmark %+v", m)
+			}
+		}
+	}
+}

@@ -76,6 +76,8 @@ type App struct {
 	// Prices in cents: per user tier a monthly Cloud price and an annual
 	// Data Center/Server price.
 	cloudMonthly, dcAnnual []int64
+	// hostingW weighs Hostings by how often licenses are sold for them.
+	hostingW []weighted[string]
 }
 
 // Customer is the synthetic customer behind a license. Any contact field
@@ -309,16 +311,19 @@ type EvaluationBenchmarkMonth struct {
 // SalesBenchmarkMonth is a sales benchmark row. Sales are the vendor amounts
 // of Cloud transactions.
 type SalesBenchmarkMonth struct {
-	AddonKey                 string
-	Month                    time.Time
-	Sale, PreviousMonthSale  float64
-	MoMGrowth                float64
-	Percentile               float64
-	MoMGrowthBenchmark       float64
-	SalesYTD, SalesYTDLastYr float64
-	YTDYoYGrowth             float64
-	YTDPercentile            float64
-	YTDYoYGrowthBenchmark    float64
+	AddonKey                   string
+	Month                      time.Time
+	Sale, PreviousMonthSale    float64
+	MoMGrowth                  float64
+	Percentile                 float64
+	MoMGrowthBenchmark         float64
+	SalesYTD, SalesYTDLastYear float64
+	YTDYoYGrowth               float64
+	YTDPercentile              float64
+	YTDYoYGrowthBenchmark      float64
+
+	// The money fields in cents, so that vendor totals add up exactly.
+	saleCents, prevCents, ytdCents, lastYearCents int64
 }
 
 // InsightsMonth is a month of customer insights, taken over the Cloud

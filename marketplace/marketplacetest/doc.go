@@ -143,6 +143,19 @@
 //   - Distribution totals are fixed at New: installs are the licenses active
 //     that day. Every endpoint, /rest/2/addons included, requires
 //     credentials.
-//   - Exports serve JSON only (accept=csv is 406); feedback and license
-//     exports ignore offset and limit.
+//   - Exports serve JSON only (accept=csv, or an Accept header asking for
+//     text/csv, is a 406); exports ignore offset and limit.
+//   - The volumes are approximate: Licenses counts every license started
+//     over the history (evaluations, paid and free), Transactions every
+//     sales row. With only Licenses set, about 35% of licenses are paid and
+//     transactions follow from their renewals; with Transactions set, the
+//     number of paid licenses follows from it.
+//
+// # Not simulated
+//
+// Async exports, search keywords, zero-result keywords, app requests and
+// approvals, marketing attribution, the free-starter-tier export, CSV
+// exports, sortBy/order, groupBy (evaluationType, conversionType), and the
+// partner-metrics sets other than RECURRING_REVENUE. Data stops 120 days
+// after New: a demo that runs longer must restart the simulator.
 package marketplacetest

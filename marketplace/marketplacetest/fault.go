@@ -84,7 +84,8 @@ func (s *Simulator) takeFault(endpoint string) (Fault, bool) {
 }
 
 // Requests returns how many requests an endpoint has received since New or
-// ResetCounts, including rejected and faulted ones.
+// ResetCounts, including rejected and faulted ones. Requests for an unknown
+// metric path segment belong to no endpoint and are not counted.
 func (s *Simulator) Requests(endpoint string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +33,20 @@ const (
 	freeRenewProb      = 0.7
 	cloudVendorPercent = 85
 	dcVendorPercent    = 75
+)
+
+// Distributions of the generated values.
+var (
+	editionWeights      = []weighted[string]{{"Free", 15}, {"Standard", 50}, {"Premium", 30}, {"Enterprise", 5}}
+	partnerTypeWeights  = []weighted[string]{{"Expert", 6}, {"Reseller", 3}, {"Corporate_reseller", 1}}
+	appEditionWeights   = []weighted[string]{{"Standard", 9}, {"Advanced", 1}}
+	paymentWeights      = []weighted[string]{{"Paid", 96}, {"Open", 3}, {"Uncollectible", 1}}
+	cloudTierWeights    = []weighted[int]{{0, 30}, {1, 25}, {2, 15}, {3, 12}, {4, 8}, {5, 5}, {6, 3}, {7, 1.5}, {8, 0.5}}
+	serverTierWeights   = []weighted[int]{{2, 10}, {3, 20}, {4, 20}, {5, 20}, {6, 15}, {7, 10}, {8, 5}}
+	cloudFreeTypes      = []weighted[string]{{TypeCommunity, 50}, {TypeOpenSource, 50}}
+	serverFreeTypes     = []weighted[string]{{TypeCommunity, 50}, {TypeOpenSource, 50}, {TypeDemonstration, 30}}
+	serverFeedbackTypes = []weighted[string]{{"uninstall", 6}, {"disable", 4}}
+	cloudFeedbackTypes  = []weighted[string]{{"uninstall", 4}, {"disable", 2}, {"unsubscribe", 4}}
 )
 
 // renewProb is the chance that a paid license renews at the end of a period.
@@ -66,6 +84,7 @@ const maxBirthsPerDay = 1<<16 - 1
 type appRates struct {
 	evals, paid, free, feedback float64
 	convProb                    float64
+	perPaid                     float64 // expected transactions per paid license
 }
 
 // family is what the licenses of one customer site share: an evaluation and
@@ -91,11 +110,6 @@ type genLicense struct {
 	firstTxn, txns int
 }
 
-type genTxn struct {
-	Transaction
-	seq, lic int
-}
-
 type genBilling struct {
 	BillingEvent
 	lic, txn int
@@ -106,8 +120,9 @@ type genConversion struct {
 	eval, lic, txn int
 }
 
-// generator builds a Dataset. Events are appended in generation order and
-// sorted by date at the end; seq numbers tie events to licenses and
+// generator builds the events of one app, or holds those of all apps merged.
+// Events are appended in generation order and sorted by date at the end; seq
+// numbers (positions in generation order) tie events to licenses and
 // transactions across that sort.
 type generator struct {
 	seed        int64
@@ -115,8 +130,12 @@ type generator struct {
 	apps        []App
 	countryW    []weighted[country]
 
-	lics        []*genLicense
-	txns        []genTxn
+	lics   []*genLicense
+	txns   []Transaction
+	txnLic []int // seq of each transaction's license
+	// txnRefs, once merged, points at every app's transactions: copying
+	// them again would double the largest allocation of New.
+	txnRefs     []*Transaction
 	billing     []genBilling
 	conversions []genConversion
 	mrr         []MRRChange
@@ -157,6 +176,7 @@ func plan(o *Options, apps []App) []appRates {
 			paid:     (paid - conv) / float64(days),
 			free:     (other - evals) / float64(days),
 			feedback: feedbackPerLicense * (paid + other) / float64(days),
+			perPaid:  perPaid,
 		}
 		if evals > 0 {
 			r.convProb = conv / evals
@@ -186,7 +206,7 @@ func expectedTransactions(app *App, days int) float64 {
 		return sum / float64(days)
 	}
 	var e, wsum float64
-	for _, h := range hostingWeights(app) {
+	for _, h := range app.hostingW {
 		var v float64
 		if h.v == HostingCloud {
 			v = cloudMonthlyShare*rows(1, renewProb(h.v, 1)) + (1-cloudMonthlyShare)*rows(12, renewProb(h.v, 12))
@@ -200,20 +220,90 @@ func expectedTransactions(app *App, days int) float64 {
 }
 
 // generate builds the dataset for days [today-HistoryDays, today+marginDays].
-// It fills in the volumes o leaves to the simulator.
+// It fills in the volumes o leaves to the simulator. Apps are independent,
+// so each is generated on its own goroutine and the results merged in app
+// order, which keeps the outcome deterministic.
 func generate(o *Options, today day) *Dataset {
 	apps := makeApps(o.Seed, o.Apps)
 	rates := plan(o, apps)
-	g := &generator{seed: o.Seed, first: today - day(o.HistoryDays), last: today + marginDays, apps: apps}
+	first, last := today-day(o.HistoryDays), today+marginDays
+	var countryW []weighted[country]
 	for _, c := range countries {
-		g.countryW = append(g.countryW, weighted[country]{c, c.weight})
+		countryW = append(countryW, weighted[country]{c, c.weight})
 	}
-	for d := g.first; d <= g.last; d++ {
-		for a := range apps {
-			g.day(a, d, rates[a])
+	parts := make([]*generator, len(apps))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(apps)) {
+		wg.Go(func() {
+			for a := int(next.Add(1) - 1); a < len(apps); a = int(next.Add(1) - 1) {
+				g := &generator{seed: o.Seed, first: first, last: last, apps: apps, countryW: countryW}
+				g.reserve(rates[a], int(last-first+1))
+				for d := first; d <= last; d++ {
+					g.day(a, d, rates[a])
+				}
+				parts[a] = g
+			}
+		})
+	}
+	wg.Wait()
+	return merge(parts).dataset()
+}
+
+// reserve sizes the event slices for an app's expected volume, since
+// growing slices of large structs dominated generation time.
+func (g *generator) reserve(rt appRates, days int) {
+	paid := (rt.paid + rt.evals*rt.convProb) * float64(days)
+	lics := int(1.1*(rt.evals+rt.free)*float64(days) + 1.2*paid)
+	txns := int(1.2 * paid * rt.perPaid)
+	g.lics = make([]*genLicense, 0, lics)
+	g.txns = make([]Transaction, 0, txns)
+	g.txnLic = make([]int, 0, txns)
+	g.billing = make([]genBilling, 0, txns)
+	g.mrr = make([]MRRChange, 0, int(paid)*2)
+	g.feedback = make([]Feedback, 0, int(1.2*rt.feedback*float64(days)))
+}
+
+// merge concatenates the apps' generators, shifting their seq numbers.
+func merge(parts []*generator) *generator {
+	m := &generator{seed: parts[0].seed, first: parts[0].first, last: parts[0].last, apps: parts[0].apps}
+	var nl, nt, nb, nm, nf int
+	for _, p := range parts {
+		nl, nt, nb, nm, nf = nl+len(p.lics), nt+len(p.txns), nb+len(p.billing), nm+len(p.mrr), nf+len(p.feedback)
+	}
+	m.lics, m.txnRefs, m.txnLic = make([]*genLicense, 0, nl), make([]*Transaction, 0, nt), make([]int, 0, nt)
+	m.billing, m.mrr, m.feedback = make([]genBilling, 0, nb), make([]MRRChange, 0, nm), make([]Feedback, 0, nf)
+	for _, p := range parts {
+		licOff, txnOff := len(m.lics), len(m.txnRefs)
+		for _, l := range p.lics {
+			l.seq += licOff
+			l.firstTxn += txnOff
+			if l.evalSeq >= 0 {
+				l.evalSeq += licOff
+			}
 		}
+		m.lics = append(m.lics, p.lics...)
+		for j := range p.txns {
+			m.txnRefs = append(m.txnRefs, &p.txns[j])
+		}
+		for _, lic := range p.txnLic {
+			m.txnLic = append(m.txnLic, lic+licOff)
+		}
+		for _, b := range p.billing {
+			b.lic += licOff
+			if b.txn >= 0 {
+				b.txn += txnOff
+			}
+			m.billing = append(m.billing, b)
+		}
+		for _, c := range p.conversions {
+			c.eval, c.lic, c.txn = c.eval+licOff, c.lic+licOff, c.txn+txnOff
+			m.conversions = append(m.conversions, c)
+		}
+		m.mrr = append(m.mrr, p.mrr...)
+		m.feedback = append(m.feedback, p.feedback...)
 	}
-	return g.dataset()
+	return m
 }
 
 // day generates the births of app a on day d. The day's own stream only
@@ -228,14 +318,15 @@ func (g *generator) day(a int, d day, rt appRates) {
 		for i := range min(n, maxBirthsPerDay) {
 			num := licenseNumber(a, d, kind, i)
 			lr := newRand(g.seed, purposeLicense, num)
-			f := g.family(lr, a)
+			hosting := pick(lr, g.apps[a].hostingW)
+			f := g.family(lr, hosting)
 			switch kind {
 			case kindEvaluation:
-				g.evaluation(lr, a, d, num, f, rt.convProb)
+				g.evaluation(lr, a, d, num, f, hosting, rt.convProb)
 			case kindPaid:
-				g.subscribe(lr, a, d, num, f, MRRNew)
+				g.subscribe(lr, a, d, num, f, hosting, MRRNew)
 			case kindFree:
-				g.free(lr, a, d, num, f)
+				g.free(lr, a, d, num, f, hosting)
 			}
 		}
 	}
@@ -244,23 +335,27 @@ func (g *generator) day(a int, d day, rt appRates) {
 	}
 }
 
-// family draws a new customer site.
-func (g *generator) family(r *rand.Rand, a int) *family {
+// family draws a new customer site. String building here runs for every
+// license, so it avoids fmt and lower-cases nothing at run time.
+func (g *generator) family(r *rand.Rand, hosting string) *family {
 	c := pick(r, g.countryW)
-	word := one(r, companyWords)
-	domain := strings.ToLower(word) + fmt.Sprint(r.IntN(100)) + ".example"
+	w := r.IntN(len(companyWords))
+	domain := companyDomains[w] + strconv.Itoa(r.IntN(100)) + ".example"
 	f := &family{
 		customer: Customer{
-			Company:          word + " " + one(r, companySuffixes),
+			Company:          companyWords[w] + " " + one(r, companySuffixes),
 			Country:          c.name,
 			Region:           c.region,
 			TechnicalContact: contact(r, domain),
 			BillingContact:   contact(r, domain),
 		},
-		cloudID:  uuid(g.seed, purposeLicense, r.Uint64()),
-		hostname: fmt.Sprintf("%s-%d.atlassian.net", strings.ToLower(word), r.IntN(10000)),
-		edition:  pick(r, []weighted[string]{{"Free", 15}, {"Standard", 50}, {"Premium", 30}, {"Enterprise", 5}}),
-		hostSEN:  fmt.Sprint(1_000_000 + r.IntN(9_000_000)),
+	}
+	if hosting == HostingCloud {
+		f.cloudID = uuid(g.seed, purposeLicense, r.Uint64())
+		f.hostname = companyDomains[w] + "-" + strconv.Itoa(r.IntN(10000)) + ".atlassian.net"
+		f.edition = pick(r, editionWeights)
+	} else {
+		f.hostSEN = strconv.Itoa(1_000_000 + r.IntN(9_000_000))
 	}
 	if chance(r, rtbfShare) {
 		f.customer.TechnicalContact = Contact{Name: "RTBF", Email: "RTBF", Phone: "RTBF"}
@@ -273,8 +368,8 @@ func (g *generator) family(r *rand.Rand, a int) *family {
 		name := one(r, partnerNames)
 		f.partner = &Partner{
 			Name:    name,
-			Type:    pick(r, []weighted[string]{{"Expert", 6}, {"Reseller", 3}, {"Corporate_reseller", 1}}),
-			Contact: contact(r, strings.ToLower(strings.Fields(name)[0])+"-partner.example"),
+			Type:    pick(r, partnerTypeWeights),
+			Contact: contact(r, partnerDomains[name]),
 		}
 	}
 	return f
@@ -282,20 +377,20 @@ func (g *generator) family(r *rand.Rand, a int) *family {
 
 // contact draws a person at domain.
 func contact(r *rand.Rand, domain string) Contact {
-	first, last := one(r, firstNames), one(r, lastNames)
+	first, last := r.IntN(len(firstNames)), r.IntN(len(lastNames))
 	return Contact{
-		Name:  first + " " + last,
-		Email: strings.ToLower(first+"."+last) + "@" + domain,
-		Phone: fmt.Sprintf("+1 555 %04d", r.IntN(10000)),
+		Name:  fullNames[first][last],
+		Email: emailNames[first][last] + "@" + domain,
+		Phone: phoneNumbers[r.IntN(len(phoneNumbers))],
 	}
 }
 
 // pickTier draws a tier index; Cloud customers skew smaller.
 func pickTier(r *rand.Rand, hosting string) int {
 	if hosting == HostingCloud {
-		return pick(r, []weighted[int]{{0, 30}, {1, 25}, {2, 15}, {3, 12}, {4, 8}, {5, 5}, {6, 3}, {7, 1.5}, {8, 0.5}})
+		return pick(r, cloudTierWeights)
 	}
-	return pick(r, []weighted[int]{{2, 10}, {3, 20}, {4, 20}, {5, 20}, {6, 15}, {7, 10}, {8, 5}})
+	return pick(r, serverTierWeights)
 }
 
 // newLicense starts a license of app a and registers it.
@@ -316,7 +411,7 @@ func (g *generator) newLicense(r *rand.Rand, a int, start day, num uint64, f *fa
 		l.AppEntitlementID = uuid(g.seed, purposeLicense, num)
 		l.CloudID, l.CloudSiteHostname = f.cloudID, f.hostname
 		l.ParentProductEdition = f.edition
-		l.AppEdition = pick(r, []weighted[string]{{"Standard", 9}, {"Advanced", 1}})
+		l.AppEdition = pick(r, appEditionWeights)
 	} else {
 		digits := fmt.Sprintf("%d%06d%d%05d%d", a+1, start, num>>30&3, num>>14&0xffff, num&0x3fff)
 		l.LicenseID, l.AddonLicenseID = "SEN-"+digits, digits
@@ -328,8 +423,7 @@ func (g *generator) newLicense(r *rand.Rand, a int, start day, num uint64, f *fa
 
 // evaluation generates an evaluation license, and the subscription it may
 // convert to.
-func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family, convProb float64) {
-	hosting := pick(r, hostingWeights(&g.apps[a]))
+func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family, hosting string, convProb float64) {
 	l := g.newLicense(r, a, d, num, f, hosting, TypeEvaluation)
 	l.End = (d + evalDays - 1).time()
 	l.Tiers = []TierSpan{{From: l.Start, Tier: evaluationTier, Users: tiers[pickTier(r, hosting)].users}}
@@ -341,7 +435,7 @@ func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family
 		return
 	}
 	l.ConvertedOn = c.time()
-	paid := g.subscribeAs(r, a, c, num+1, f, hosting, MRRNew)
+	paid := g.subscribe(r, a, c, num+1, f, hosting, MRRNew)
 	paid.evalSeq = l.seq
 	if hosting == HostingCloud {
 		g.conversions = append(g.conversions, genConversion{
@@ -349,11 +443,6 @@ func (g *generator) evaluation(r *rand.Rand, a int, d day, num uint64, f *family
 			eval:       l.seq, lic: paid.seq, txn: paid.firstTxn,
 		})
 	}
-}
-
-// subscribe generates a directly bought paid license.
-func (g *generator) subscribe(r *rand.Rand, a int, d day, num uint64, f *family, mrrKind string) {
-	g.subscribeAs(r, a, d, num, f, pick(r, hostingWeights(&g.apps[a])), mrrKind)
 }
 
 // price returns what a period of the tier costs and the vendor's share, in
@@ -378,11 +467,11 @@ func (g *generator) price(a int, hosting, licenseType string, months, ti int) (p
 	return purchase, purchase * share / 100
 }
 
-// subscribeAs generates a paid license starting on d with its whole life:
+// subscribe generates a paid license starting on d with its whole life:
 // the New sale, a possible refund, renewals with tier changes, and the
 // cancellation or expiry that ends it. A cancelled Cloud subscription may
 // come back later as a reactivation.
-func (g *generator) subscribeAs(r *rand.Rand, a int, d day, num uint64, f *family, hosting, mrrKind string) *genLicense {
+func (g *generator) subscribe(r *rand.Rand, a int, d day, num uint64, f *family, hosting, mrrKind string) *genLicense {
 	licenseType := TypeCommercial
 	if chance(r, academicShare) {
 		licenseType = TypeAcademic
@@ -439,7 +528,7 @@ func (g *generator) subscribeAs(r *rand.Rand, a int, d day, num uint64, f *famil
 			g.mrrChange(a, b, MRRExpired, -mrr(ti))
 			if chance(r, reactivateProb) {
 				if rd := b + 10 + day(r.IntN(80)); rd <= g.last {
-					g.subscribeAs(r, a, rd, num+1, f, hosting, MRRReactivated)
+					g.subscribe(r, a, rd, num+1, f, hosting, MRRReactivated)
 				}
 			}
 			return l
@@ -489,7 +578,7 @@ func (g *generator) sale(r *rand.Rand, l *genLicense, d day, saleType string, ti
 		Country:       l.Customer.Country,
 		Region:        l.Customer.Region,
 		Partner:       partnerDirect,
-		PaymentStatus: pick(r, []weighted[string]{{"Paid", 96}, {"Open", 3}, {"Uncollectible", 1}}),
+		PaymentStatus: pick(r, paymentWeights),
 	}
 	if l.Partner != nil {
 		t.Partner = l.Partner.Type
@@ -505,7 +594,7 @@ func (g *generator) sale(r *rand.Rand, l *genLicense, d day, saleType string, ti
 	}
 	var purchase, vendor int64
 	if saleType == SaleRefund {
-		orig := g.txns[l.firstTxn].Transaction
+		orig := &g.txns[l.firstTxn]
 		purchase, vendor = -int64(math.Round(orig.PurchasePrice*100)), -orig.vendorCents
 		t.MaintenanceStart, t.MaintenanceEnd = orig.MaintenanceStart, orig.MaintenanceEnd
 		t.PaymentStatus = "Refunded"
@@ -518,10 +607,12 @@ func (g *generator) sale(r *rand.Rand, l *genLicense, d day, saleType string, ti
 	if l.Hosting == HostingCloud {
 		prefix = "IN-"
 	}
-	t.TransactionID = fmt.Sprintf("%s%012d", prefix, streamKey(g.seed, purposeLicense, l.number, uint64(l.txns))%1_000_000_000_000)
+	id := strconv.FormatUint(streamKey(g.seed, purposeLicense, l.number, uint64(l.txns))%1_000_000_000_000, 10)
+	t.TransactionID = prefix + strings.Repeat("0", 12-len(id)) + id
 	t.LineItemID = uuid(g.seed, purposeLineItem, l.number, uint64(l.txns))
 	l.txns++
-	g.txns = append(g.txns, genTxn{Transaction: t, seq: len(g.txns), lic: l.seq})
+	g.txns = append(g.txns, t)
+	g.txnLic = append(g.txnLic, l.seq)
 }
 
 // mrrChange records an MRR change of app a.
@@ -534,11 +625,10 @@ func (g *generator) mrrChange(a int, d day, kind string, cents int64) {
 
 // free generates a free license (community, open source, demonstration),
 // granted a year at a time.
-func (g *generator) free(r *rand.Rand, a int, d day, num uint64, f *family) {
-	hosting := pick(r, hostingWeights(&g.apps[a]))
-	types := []weighted[string]{{TypeCommunity, 50}, {TypeOpenSource, 50}}
+func (g *generator) free(r *rand.Rand, a int, d day, num uint64, f *family, hosting string) {
+	types := cloudFreeTypes
 	if hosting != HostingCloud {
-		types = append(types, weighted[string]{TypeDemonstration, 30})
+		types = serverFreeTypes
 	}
 	l := g.newLicense(r, a, d, num, f, hosting, pick(r, types))
 	l.periodMonths = 12
@@ -556,10 +646,10 @@ func (g *generator) free(r *rand.Rand, a int, d day, num uint64, f *family) {
 // newFeedback draws a feedback entry for app a on day d.
 func (g *generator) newFeedback(r *rand.Rand, a int, d day) Feedback {
 	app := &g.apps[a]
-	hosting := pick(r, hostingWeights(app))
-	types := []weighted[string]{{"uninstall", 6}, {"disable", 4}}
+	hosting := pick(r, app.hostingW)
+	types := serverFeedbackTypes
 	if hosting == HostingCloud {
-		types = []weighted[string]{{"uninstall", 4}, {"disable", 2}, {"unsubscribe", 4}}
+		types = cloudFeedbackTypes
 	}
 	fb := Feedback{
 		AddonKey:     app.Key,
@@ -596,14 +686,15 @@ func (g *generator) dataset() *Dataset {
 
 	// Licenses by start day; seq breaks ties in generation order, which is
 	// itself deterministic.
-	order := slices.Clone(g.lics)
-	slices.SortStableFunc(order, func(x, y *genLicense) int { return x.Start.Compare(y.Start) })
+	licOrder := byDate(len(g.lics), func(i int) time.Time { return g.lics[i].Start })
 	licIndex := make([]int, len(g.lics))
-	for i, l := range order {
-		licIndex[l.seq] = i
+	for i, j := range licOrder {
+		licIndex[g.lics[j].seq] = i
 	}
-	ds.Licenses = make([]License, len(order))
-	for i, l := range order {
+	ds.Licenses = make([]License, len(licOrder))
+	ds.Evaluations = make([]Evaluation, 0, len(licOrder)/2)
+	for i, j := range licOrder {
+		l := g.lics[j]
 		ds.Licenses[i] = l.License
 		if l.evalSeq >= 0 {
 			ds.Licenses[i].Evaluation = licIndex[l.evalSeq]
@@ -620,18 +711,18 @@ func (g *generator) dataset() *Dataset {
 		}
 	}
 
-	slices.SortStableFunc(g.txns, func(x, y genTxn) int { return x.SaleDate.Compare(y.SaleDate) })
-	txnIndex := make([]int, len(g.txns))
-	ds.Transactions = make([]Transaction, len(g.txns))
-	for i, t := range g.txns {
-		txnIndex[t.seq] = i
-		ds.Transactions[i] = t.Transaction
-		ds.Transactions[i].License = licIndex[t.lic]
+	txnOrder := byDate(len(g.txnRefs), func(i int) time.Time { return g.txnRefs[i].SaleDate })
+	txnIndex := make([]int, len(g.txnRefs))
+	ds.Transactions = make([]Transaction, len(g.txnRefs))
+	for i, j := range txnOrder {
+		txnIndex[j] = i
+		ds.Transactions[i] = *g.txnRefs[j]
+		ds.Transactions[i].License = licIndex[g.txnLic[j]]
 	}
 
-	slices.SortStableFunc(g.billing, func(x, y genBilling) int { return x.Date.Compare(y.Date) })
 	ds.Billing = make([]BillingEvent, len(g.billing))
-	for i, b := range g.billing {
+	for i, j := range byDate(len(g.billing), func(i int) time.Time { return g.billing[i].Date }) {
+		b := &g.billing[j]
 		ds.Billing[i] = b.BillingEvent
 		ds.Billing[i].License = licIndex[b.lic]
 		ds.Billing[i].Transaction = -1
@@ -640,9 +731,9 @@ func (g *generator) dataset() *Dataset {
 		}
 	}
 
-	slices.SortStableFunc(g.conversions, func(x, y genConversion) int { return x.Date.Compare(y.Date) })
 	ds.Conversions = make([]Conversion, len(g.conversions))
-	for i, c := range g.conversions {
+	for i, j := range byDate(len(g.conversions), func(i int) time.Time { return g.conversions[i].Date }) {
+		c := &g.conversions[j]
 		ds.Conversions[i] = c.Conversion
 		ds.Conversions[i].Evaluation = licIndex[c.eval]
 		ds.Conversions[i].License = licIndex[c.lic]
@@ -654,8 +745,24 @@ func (g *generator) dataset() *Dataset {
 	return ds
 }
 
-// sortedByDate sorts s by date, stably.
+// byDate returns the positions 0..n-1 ordered by date, ties in position
+// order. Sorting positions rather than the large event structs keeps the
+// sort cheap.
+func byDate(n int, date func(int) time.Time) []int {
+	order := make([]int, n)
+	keys := make([]int64, n)
+	for i := range order {
+		order[i], keys[i] = i, date(i).Unix()
+	}
+	slices.SortFunc(order, func(x, y int) int { return cmp.Or(cmp.Compare(keys[x], keys[y]), cmp.Compare(x, y)) })
+	return order
+}
+
+// sortedByDate returns s ordered by date, ties in their original order.
 func sortedByDate[T any](s []T, date func(T) time.Time) []T {
-	slices.SortStableFunc(s, func(x, y T) int { return cmp.Compare(date(x).Unix(), date(y).Unix()) })
-	return s
+	out := make([]T, len(s))
+	for i, j := range byDate(len(s), func(i int) time.Time { return date(s[i]) }) {
+		out[i] = s[j]
+	}
+	return out
 }

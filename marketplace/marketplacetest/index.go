@@ -259,16 +259,24 @@ func buildIndexes(ds *Dataset) *indexes {
 
 	churn, renewal, conversion := newCube(cloudGroups("churn"), n), newCube(cloudGroups("renewal"), n), newCube(cloudGroups("conversion"), n)
 	one := tally{count: 1}
+	// The group names, joined once rather than for every event.
+	group := map[string]map[string]string{}
+	for _, p := range billingPeriods {
+		group[p] = map[string]string{}
+		for _, s := range []string{seriesCustomers, seriesOpportunities, seriesRenewals, seriesCancellations} {
+			group[p][s] = cloudGroup(p, s)
+		}
+	}
 	for i := range ds.Billing {
 		b := &ds.Billing[i]
-		a, d := ds.appIndex[b.AddonKey], dayOf(b.Date)
+		a, d, g := ds.appIndex[b.AddonKey], dayOf(b.Date), group[b.BillingPeriod]
 		x.billing[a] = append(x.billing[a], i)
-		churn.add(a, d, cloudGroup(b.BillingPeriod, seriesCustomers), one)
-		renewal.add(a, d, cloudGroup(b.BillingPeriod, seriesOpportunities), one)
+		churn.add(a, d, g[seriesCustomers], one)
+		renewal.add(a, d, g[seriesOpportunities], one)
 		if b.Renewed {
-			renewal.add(a, d, cloudGroup(b.BillingPeriod, seriesRenewals), one)
+			renewal.add(a, d, g[seriesRenewals], one)
 		} else {
-			churn.add(a, d, cloudGroup(b.BillingPeriod, seriesCancellations), one)
+			churn.add(a, d, g[seriesCancellations], one)
 		}
 	}
 	// Evaluation starts and conversions are two date-sorted streams; merge

@@ -49,6 +49,10 @@ func (d *Dataset) monthly(seed int64) {
 		months = append(months, m)
 	}
 	n, apps := len(months), len(d.Apps)
+	ends := make([]day, n)
+	for k, m := range months {
+		ends[k] = m.monthEnd()
+	}
 	grid := func() [][]int64 {
 		g := make([][]int64, apps)
 		for a := range g {
@@ -77,24 +81,26 @@ func (d *Dataset) monthly(seed int64) {
 			lastActive = min(lastActive, dayOf(l.Cancelled)-1)
 		}
 		paid := l.LicenseType == TypeCommercial || l.LicenseType == TypeAcademic
-		for k := monthOf(l.Start); k < n && months[k].monthEnd() <= lastActive; k++ {
-			end := months[k].monthEnd()
+		region, edition := strings.ToLower(l.Customer.Region), strings.ToLower(l.ParentProductEdition)
+		product := d.Apps[a].ParentProduct
+		for k := monthOf(l.Start); k < n && ends[k] <= lastActive; k++ {
+			end := ends[k]
 			if paid {
 				active[a][k]++
-				if k+1 < n && months[k+1].monthEnd() > lastActive {
+				if k+1 < n && ends[k+1] > lastActive {
 					churned[a][k]++
 				}
 			}
 			users := int64(l.TierAt(end.time()).Users)
 			ins := &insights[k]
-			ins.Regions[strings.ToLower(l.Customer.Region)] += users
-			ins.Editions[strings.ToLower(l.ParentProductEdition)] += users
+			ins.Regions[region] += users
+			ins.Editions[edition] += users
 			if paid {
 				ins.ActiveUsers["paid"] += users
 			} else {
 				ins.ActiveUsers["non-paid"] += users
 			}
-			ins.Tiers[d.Apps[a].ParentProduct][insightsTier(l.LicenseType, users)] += users
+			ins.Tiers[product][insightsTier(l.LicenseType, users)] += users
 		}
 	}
 	for _, e := range d.Evaluations {
@@ -144,16 +150,23 @@ func (d *Dataset) monthly(seed int64) {
 				YTDYoYGrowth: growth(float64(ey), float64(eyl)), YTDPercentile: round2(10 + 89*r.Float64()),
 				YTDYoYGrowthBenchmark: round2(-5 + 30*r.Float64()),
 			})
-			sc, sp, sy, syl := cents(sales[a][k]), cents(prev(sales)), cents(ytd(sales, 0)), cents(ytd(sales, 1))
-			d.SalesBenchmarks = append(d.SalesBenchmarks, SalesBenchmarkMonth{
-				AddonKey: app.Key, Month: m.time(), Sale: sc, PreviousMonthSale: sp,
-				MoMGrowth: growth(sc, sp), Percentile: round2(10 + 89*r.Float64()),
-				MoMGrowthBenchmark: round2(-10 + 25*r.Float64()), SalesYTD: sy, SalesYTDLastYr: syl,
-				YTDYoYGrowth: growth(sy, syl), YTDPercentile: round2(10 + 89*r.Float64()),
+			row := SalesBenchmarkMonth{
+				AddonKey: app.Key, Month: m.time(), Percentile: round2(10 + 89*r.Float64()),
+				MoMGrowthBenchmark: round2(-10 + 25*r.Float64()), YTDPercentile: round2(10 + 89*r.Float64()),
 				YTDYoYGrowthBenchmark: round2(-5 + 30*r.Float64()),
-			})
+				saleCents:             sales[a][k], prevCents: prev(sales), ytdCents: ytd(sales, 0), lastYearCents: ytd(sales, 1),
+			}
+			d.SalesBenchmarks = append(d.SalesBenchmarks, row.withCents())
 		}
 	}
+}
+
+// withCents fills in the money fields from the cents.
+func (r SalesBenchmarkMonth) withCents() SalesBenchmarkMonth {
+	r.Sale, r.PreviousMonthSale = cents(r.saleCents), cents(r.prevCents)
+	r.SalesYTD, r.SalesYTDLastYear = cents(r.ytdCents), cents(r.lastYearCents)
+	r.MoMGrowth, r.YTDYoYGrowth = growth(r.Sale, r.PreviousMonthSale), growth(r.SalesYTD, r.SalesYTDLastYear)
+	return r
 }
 
 // insightsTier is the tier bucket customer insights group users by.

@@ -1,11 +1,10 @@
 package marketplacetest
 
 import (
-	"fmt"
+	"encoding/binary"
+	"encoding/hex"
 	"math"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 )
 
 // Purposes keep the random streams of unrelated things apart: two streams
@@ -50,21 +49,41 @@ func newRand(seed int64, purpose uint64, parts ...uint64) *rand.Rand {
 
 // uuid returns a version-4-shaped UUID determined by its arguments.
 func uuid(seed int64, purpose uint64, parts ...uint64) string {
-	hi := streamKey(seed, purposeUUID, append([]uint64{purpose}, parts...)...)
+	hi := streamKey(seed, purposeUUID, purpose)
+	for _, p := range parts {
+		hi = mix(hi ^ p)
+	}
 	lo := mix(hi)
 	hi = hi&^0xf000 | 0x4000     // version 4
 	lo = lo&^(0xc<<60) | 0x8<<60 // RFC 4122 variant
-	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x",
-		hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:8], hi)
+	binary.BigEndian.PutUint64(raw[8:], lo)
+	var b [36]byte
+	hex.Encode(b[0:8], raw[0:4])
+	hex.Encode(b[9:13], raw[4:6])
+	hex.Encode(b[14:18], raw[6:8])
+	hex.Encode(b[19:23], raw[8:10])
+	hex.Encode(b[24:], raw[10:])
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	return string(b[:])
 }
 
 // entitlementNumber formats id as an E-number (E-XXX-XXX-XXX-XXX). The id is
 // scrambled first by a bijection, so distinct ids give distinct numbers that
 // do not look sequential.
 func entitlementNumber(id uint64) string {
-	s := strings.ToUpper(strconv.FormatUint(mix(id)%(1<<62), 36))
-	s = strings.Repeat("0", 12-len(s)) + s
-	return "E-" + s[0:3] + "-" + s[3:6] + "-" + s[6:9] + "-" + s[9:12]
+	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	b := []byte("E-000-000-000-000")
+	x := mix(id) % (1 << 62) // 36^12 > 2^62: twelve digits always suffice
+	for i := len(b) - 1; i > 1 && x > 0; i-- {
+		if b[i] == '-' {
+			continue
+		}
+		b[i] = digits[x%36]
+		x /= 36
+	}
+	return string(b)
 }
 
 // poisson draws from a Poisson distribution with mean lambda: Knuth's method

@@ -1,6 +1,10 @@
 package marketplacetest
 
-import "slices"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // The group values the simulator serves, in the order series appear in
 // aggregate responses. Fixed enumerations come first in a natural order;
@@ -167,4 +171,46 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// Lower-case forms for synthetic e-mail addresses and domains, computed once.
+var (
+	companyDomains = lowered(companyWords)
+	// fullNames[first][last] is "First Last", emailNames[first][last]
+	// "first.last".
+	fullNames  = namePairs(func(f, l string) string { return f + " " + l })
+	emailNames = namePairs(func(f, l string) string { return strings.ToLower(f + "." + l) })
+	// phoneNumbers are the synthetic numbers +1 555 0000 to +1 555 9999.
+	phoneNumbers = func() []string {
+		out := make([]string, 10000)
+		for i := range out {
+			out[i] = "+1 555 " + strconv.Itoa(10000 + i)[1:]
+		}
+		return out
+	}()
+	partnerDomains = func() map[string]string {
+		out := map[string]string{}
+		for _, p := range partnerNames {
+			out[p] = strings.ToLower(strings.Fields(p)[0]) + "-partner.example"
+		}
+		return out
+	}()
+)
+
+func namePairs(join func(first, last string) string) [][]string {
+	out := make([][]string, len(firstNames))
+	for i, f := range firstNames {
+		for _, l := range lastNames {
+			out[i] = append(out[i], join(f, l))
+		}
+	}
+	return out
+}
+
+func lowered(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = strings.ToLower(w)
+	}
+	return out
 }
