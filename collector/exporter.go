@@ -30,7 +30,9 @@ type Config struct {
 	Windows []Window
 	// Addons restricts every family to these app keys; empty means all of the vendor's apps.
 	Addons []string
-	// Concurrency bounds the API attempts in flight across all collectors.
+	// Concurrency bounds the API attempts in flight across all collectors. One collector takes
+	// at most all but one of them, so that a collector whose requests hang never stops the
+	// others.
 	Concurrency int64
 	// Clock decides what "now" is for windows and timestamps. Nil means WallClock.
 	Clock Clock
@@ -89,6 +91,7 @@ func New(cfg Config) (*Exporter, error) {
 
 	d := deps{client: client, windows: cfg.Windows, addons: newAddonFilter(cfg.Addons)}
 	failures := newFailuresCounter(cfg.Registerer)
+	credentials := &credentialNotice{}
 	e := &Exporter{
 		client: client,
 		byName: map[string]*poller{},
@@ -110,6 +113,8 @@ func New(cfg Config) (*Exporter, error) {
 			e.descs = append(e.descs, f.desc)
 		}
 		p := newPoller(s.Name, s.Interval, src, cfg.Clock, cfg.Logger, failures)
+		p.credentials = credentials
+		p.share = shareOf(cfg.Concurrency)
 		e.pollers = append(e.pollers, p)
 		e.byName[s.Name] = p
 	}

@@ -31,6 +31,9 @@ type Simulator struct {
 	mu     sync.Mutex
 	faults map[string]*faultState
 	counts map[string]int
+	// times holds when each counted request arrived, on the wall clock,
+	// so that tests can measure waits between attempts.
+	times map[string][]time.Time
 }
 
 // New generates the vendor described by opts and returns a simulator
@@ -54,6 +57,7 @@ func New(opts Options) (*Simulator, error) {
 		closing: make(chan struct{}),
 		faults:  map[string]*faultState{},
 		counts:  map[string]int{},
+		times:   map[string][]time.Time{},
 	}
 	s.routes()
 	return s, nil
@@ -69,6 +73,18 @@ func (s *Simulator) Data() *Dataset { return s.ds }
 // ServeHTTP serves one API request.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
+}
+
+// maxRequestTimes bounds the request times kept per endpoint, so that a
+// long demo run does not grow without end.
+const maxRequestTimes = 1024
+
+// keepLast returns the last n elements of ts.
+func keepLast(ts []time.Time, n int) []time.Time {
+	if len(ts) <= n {
+		return ts
+	}
+	return append(ts[:0], ts[len(ts)-n:]...)
 }
 
 // close releases requests held by a Hang fault.
@@ -109,6 +125,7 @@ func (s *Simulator) serveRoute(rt route) http.Handler {
 		if rt.name != "" {
 			s.mu.Lock()
 			s.counts[rt.name]++
+			s.times[rt.name] = append(keepLast(s.times[rt.name], maxRequestTimes-1), time.Now())
 			s.mu.Unlock()
 		}
 		if user, token, ok := r.BasicAuth(); !ok || user != s.opts.User || token != s.opts.Token {
