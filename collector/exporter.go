@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -45,11 +46,12 @@ type Config struct {
 
 // Exporter is a prometheus.Collector that serves the snapshots of all enabled collectors.
 type Exporter struct {
-	client  *marketplace.Client
-	pollers []*poller
-	byName  map[string]*poller
-	descs   []*prometheus.Desc
-	runOnce sync.Once
+	client    *marketplace.Client
+	transport *http.Transport
+	pollers   []*poller
+	byName    map[string]*poller
+	descs     []*prometheus.Desc
+	runOnce   sync.Once
 }
 
 var _ prometheus.Collector = (*Exporter)(nil)
@@ -80,8 +82,10 @@ func New(cfg Config) (*Exporter, error) {
 	}
 
 	api := newAPIMetrics(cfg.Registerer)
+	// A transport of its own, so that Run can close its idle connections when it returns.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
 	opts := append(append([]marketplace.Option(nil), cfg.ClientOptions...),
-		marketplace.WithHTTPClient(newHTTPClient(cfg.Concurrency, nil)),
+		marketplace.WithHTTPClient(newHTTPClient(cfg.Concurrency, transport)),
 		marketplace.WithRequestHook(api.observe),
 	)
 	client, err := marketplace.NewClient(opts...)
@@ -93,9 +97,10 @@ func New(cfg Config) (*Exporter, error) {
 	failures := newFailuresCounter(cfg.Registerer)
 	credentials := &credentialNotice{}
 	e := &Exporter{
-		client: client,
-		byName: map[string]*poller{},
-		descs:  []*prometheus.Desc{refreshSuccessDesc, refreshDurationDesc, lastSuccessDesc, refreshIntervalDesc},
+		client:    client,
+		transport: transport,
+		byName:    map[string]*poller{},
+		descs:     []*prometheus.Desc{refreshSuccessDesc, refreshDurationDesc, lastSuccessDesc, refreshIntervalDesc},
 	}
 	for _, s := range cfg.Collectors {
 		r, ok := registry[s.Name]
@@ -133,6 +138,8 @@ func (e *Exporter) Run(ctx context.Context) {
 			wg.Go(func() { p.run(ctx) })
 		}
 		wg.Wait()
+		// Kept-alive connections would otherwise outlive the exporter, each with its goroutines.
+		e.transport.CloseIdleConnections()
 	})
 }
 

@@ -172,6 +172,14 @@ func (s *Simulator) checkOwner(r *http.Request) error {
 // serveFault answers a request as the fault f says; serve produces the
 // normal response.
 func (s *Simulator) serveFault(w http.ResponseWriter, r *http.Request, f Fault, serve func(http.ResponseWriter)) {
+	// net/http notices that a client went away only once the request body
+	// is read: a POST (partner metrics) held without reading it would hang
+	// until the server closes, even after its client has gone. The body is
+	// kept for the handler.
+	if f.Latency > 0 || f.Hang {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
 	// A request released early (cancelled, or the server closing) must not
 	// end in an empty 200, so it is aborted.
 	if f.Latency > 0 && !s.wait(r.Context(), f.Latency) {
