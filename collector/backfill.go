@@ -25,7 +25,7 @@ import (
 //     summing bucket subsets; the transformations then run on the answer cut to each window.
 //   - Churn customers and cancellations are distinct counts over the requested range
 //     (uniqueTotal) that no sum of buckets gives, so they are asked for per step and window,
-//     exactly as the live exporter does, within a budget (BackfillOptions.MaxChurnFetches)
+//     exactly as the live exporter does, within a budget (BackfillOptions.MaxChurnRequests)
 //     spent on the latest steps.
 //   - Benchmarks and MRR at their months: each month that ends in the range, stamped at 00:00
 //     UTC on the first day of the next month, from one request per endpoint. That is the
@@ -45,9 +45,9 @@ type BackfillOptions struct {
 	// From and To are the first and last day (inclusive) a window or month may end on. To
 	// must be no later than the last complete UTC day by the exporter's clock.
 	From, To marketplace.Date
-	// MaxChurnFetches bounds the churn requests, one per step and window. The latest steps
+	// MaxChurnRequests bounds the churn requests, one per step and window. The latest steps
 	// get churn; earlier ones go without. Zero leaves churn out.
-	MaxChurnFetches int
+	MaxChurnRequests int
 }
 
 // BackfillPlan is what a backfill will fetch and write; PlanBackfill makes it, Backfill runs it.
@@ -127,8 +127,8 @@ func (e *Exporter) PlanBackfill(opts BackfillOptions) (*BackfillPlan, error) {
 	if last := lastCompleteDay(e.clock.Now()); opts.To.After(last) {
 		return nil, fmt.Errorf("backfill: the range ends on %s, after the last complete UTC day %s: windows ending later are still filling in and are the live exporter's", opts.To, last)
 	}
-	if opts.MaxChurnFetches < 0 {
-		return nil, fmt.Errorf("backfill: the churn fetch budget must not be negative, got %d", opts.MaxChurnFetches)
+	if opts.MaxChurnRequests < 0 {
+		return nil, fmt.Errorf("backfill: the churn fetch budget must not be negative, got %d", opts.MaxChurnRequests)
 	}
 	p := &BackfillPlan{opts: opts}
 	for d := opts.From.AddDays((int(time.Saturday-opts.From.Time().Weekday()) + 7) % 7); !d.After(opts.To); d = d.AddDays(7) {
@@ -156,6 +156,16 @@ func (e *Exporter) PlanBackfill(opts BackfillOptions) (*BackfillPlan, error) {
 		p.Fetches += t.fetches
 	}
 	return p, nil
+}
+
+// Families returns every family the plan can write samples of, sorted by name.
+func (p *BackfillPlan) Families() []*Family {
+	var fs []*Family
+	for _, t := range p.tasks {
+		fs = append(fs, t.families...)
+	}
+	slices.SortFunc(fs, func(a, b *Family) int { return strings.Compare(a.Name, b.Name) })
+	return slices.CompactFunc(fs, func(a, b *Family) bool { return a == b })
 }
 
 // monthEnd is the last day of the month that starts on m.
@@ -263,7 +273,7 @@ func (c *windowedCollector) history(p *BackfillPlan) []historyTask {
 // distinctHistory asks for a report that cannot be cut once per step and window, as the live
 // exporter does, for the latest steps the churn budget allows.
 func (c *windowedCollector) distinctHistory(q windowedQuery, p *BackfillPlan) []historyTask {
-	n := min(len(p.Steps), p.opts.MaxChurnFetches/len(c.windows))
+	n := min(len(p.Steps), p.opts.MaxChurnRequests/len(c.windows))
 	steps := p.Steps[len(p.Steps)-n:]
 	p.ChurnSteps = steps
 	if n == 0 {

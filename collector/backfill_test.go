@@ -88,7 +88,7 @@ func TestBackfillAgreesWithLive(t *testing.T) {
 	env := newSimEnv(t, Config{})
 	ctx := context.Background()
 	from, to := marketplace.NewDate(2025, 10, 1), lastCompleteDay(testNow)
-	plan, err := env.exp.PlanBackfill(BackfillOptions{From: from, To: to, MaxChurnFetches: 1000})
+	plan, err := env.exp.PlanBackfill(BackfillOptions{From: from, To: to, MaxChurnRequests: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestBackfillAgreesWithLive(t *testing.T) {
 // TestBackfillChurnBudget checks that a small churn budget is spent on the latest steps.
 func TestBackfillChurnBudget(t *testing.T) {
 	env := newSimEnv(t, Config{Collectors: []Setting{{"cloud", time.Hour}}})
-	plan, err := env.exp.PlanBackfill(BackfillOptions{From: marketplace.NewDate(2026, 1, 1), To: marketplace.NewDate(2026, 3, 7), MaxChurnFetches: 7})
+	plan, err := env.exp.PlanBackfill(BackfillOptions{From: marketplace.NewDate(2026, 1, 1), To: marketplace.NewDate(2026, 3, 7), MaxChurnRequests: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestPlanBackfillRejects(t *testing.T) {
 		{"reversed", BackfillOptions{From: d(2026, 3, 7), To: d(2026, 3, 1)}, "before it starts"},
 		{"today", BackfillOptions{From: d(2026, 1, 1), To: d(2026, 3, 11)}, "last complete UTC day 2026-03-10"},
 		{"no step", BackfillOptions{From: d(2026, 3, 2), To: d(2026, 3, 6)}, "nothing to backfill"},
-		{"budget", BackfillOptions{From: d(2026, 1, 1), To: d(2026, 3, 7), MaxChurnFetches: -1}, "must not be negative"},
+		{"budget", BackfillOptions{From: d(2026, 1, 1), To: d(2026, 3, 7), MaxChurnRequests: -1}, "must not be negative"},
 	} {
 		if _, err := env.exp.PlanBackfill(tc.opts); err == nil || !strings.Contains(err.Error(), tc.contains) {
 			t.Errorf("%s: error %v, want one mentioning %q", tc.name, err, tc.contains)
