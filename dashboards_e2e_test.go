@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
-	"go.yaml.in/yaml/v2"
 )
 
 // rulesFile is the rule file the dashboards and the README document.
@@ -517,16 +516,10 @@ type ruleGroup struct {
 
 func loadRuleGroups(t *testing.T, file string) []ruleGroup {
 	t.Helper()
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var f struct {
 		Groups []ruleGroup `yaml:"groups"`
 	}
-	if err := yaml.Unmarshal(raw, &f); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
+	readYAML(t, file, &f)
 	if len(f.Groups) == 0 {
 		t.Fatalf("%s: no rule groups", file)
 	}
