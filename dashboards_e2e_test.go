@@ -197,7 +197,8 @@ func loadDashboards(t *testing.T, pattern string) []dashboardFile {
 // checkDashboards runs every panel query of every dashboard once for each value of the
 // single-value variables (the windows), with the multi-value ones (the apps) on All: as an
 // instant query at end and, for targets Grafana runs over the time range, as a range query
-// over [start, end]. A query fails the test when Prometheus rejects it or it returns nothing.
+// over [start, end]. A query fails the test when Prometheus rejects it or it returns nothing
+// (or only NaN, but for latency quantiles).
 func checkDashboards(t *testing.T, prom *promAPI, boards []dashboardFile, start, end time.Time) {
 	step := scrapeInterval
 	builtins := grafanaIntervals(step, scrapeInterval, end.Sub(start))
@@ -229,9 +230,13 @@ func checkDashboards(t *testing.T, prom *promAPI, boards []dashboardFile, start,
 				p = "warnings: " + strings.Join(warnings, "; ")
 			case n == 0:
 				p = "no data"
-			case nan == n:
+			case nan == n && strings.HasPrefix(expr, "histogram_quantile("):
+				// No API request in $__rate_interval, which is all of this test: the
+				// refreshes are hourly. A real Prometheus sees the quantiles after each one.
 				nanOnly++
-				t.Logf("%s: %s %s returns only NaN (%d samples)", d.file, kind, expr, n)
+				t.Logf("%s: %s %s returns only NaN (%d samples): no API request meanwhile", d.file, kind, expr, n)
+			case nan == n:
+				p = "only NaN"
 			}
 			problems[key] = p
 			return p
@@ -269,7 +274,7 @@ func checkDashboards(t *testing.T, prom *promAPI, boards []dashboardFile, start,
 			}
 		}
 	}
-	t.Logf("%d panel queries of %d dashboards checked: %d distinct instant and range queries run, %d of them all NaN",
+	t.Logf("%d panel queries of %d dashboards checked: %d distinct instant and range queries run, %d of them latency quantiles, all NaN",
 		targets, len(boards), runs, nanOnly)
 }
 
