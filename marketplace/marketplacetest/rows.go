@@ -38,6 +38,8 @@ type licenseJSON struct {
 	AppEntitlementID     string             `json:"appEntitlementId,omitempty"`
 	AppEntitlementNumber string             `json:"appEntitlementNumber,omitempty"`
 	HostLicenseID        string             `json:"hostLicenseId,omitempty"`
+	HostEntitlementID    string             `json:"hostEntitlementId,omitempty"`
+	HostEntitlementNum   string             `json:"hostEntitlementNumber,omitempty"`
 	LicenseID            string             `json:"licenseId"`
 	CloudID              string             `json:"cloudId,omitempty"`
 	CloudSiteHostname    string             `json:"cloudSiteHostname,omitempty"`
@@ -52,6 +54,7 @@ type licenseJSON struct {
 	LicenseType          string             `json:"licenseType"`
 	MaintenanceStartDate string             `json:"maintenanceStartDate"`
 	MaintenanceEndDate   string             `json:"maintenanceEndDate,omitempty"`
+	LatestMaintStartDate string             `json:"latestMaintenanceStartDate,omitempty"`
 	Status               string             `json:"status"`
 	Tier                 string             `json:"tier"`
 	ContactDetails       contactDetailsJSON `json:"contactDetails"`
@@ -69,6 +72,8 @@ type licenseJSON struct {
 	ParentProductEdition      string   `json:"parentProductEdition,omitempty"`
 	InstalledOnSandbox        string   `json:"installedOnSandbox,omitempty"`
 	LicenseSourceType         string   `json:"licenseSourceType,omitempty"`
+	TransactionAccountID      string   `json:"transactionAccountId,omitempty"`
+	ExtendedServerSupport     string   `json:"extendedServerSupport,omitempty"`
 	InGracePeriod             string   `json:"inGracePeriod,omitempty"`
 	CloudComplianceBoundaries []string `json:"cloudComplianceBoundaries,omitempty"`
 	LicenseLevel              string   `json:"licenseLevel,omitempty"`
@@ -84,11 +89,15 @@ type purchaseJSON struct {
 	LicenseType           string         `json:"licenseType"`
 	Hosting               string         `json:"hosting"`
 	BillingPeriod         string         `json:"billingPeriod"`
+	ChangeInBillingPeriod string         `json:"changeInBillingPeriod"`
+	OldBillingPeriod      string         `json:"oldBillingPeriod"`
 	Tier                  string         `json:"tier"`
 	ChangeInTier          string         `json:"changeInTier,omitempty"`
 	OldTier               string         `json:"oldTier,omitempty"`
 	ParentProductName     string         `json:"parentProductName,omitempty"`
 	ParentProductEdition  string         `json:"parentProductEdition,omitempty"`
+	ChangeInParentEdition string         `json:"changeInParentProductEdition,omitempty"`
+	OldParentEdition      string         `json:"oldParentProductEdition,omitempty"`
 	PurchasePrice         float64        `json:"purchasePrice"`
 	VendorAmount          float64        `json:"vendorAmount"`
 	PartnerDiscountAmount float64        `json:"partnerDiscountAmount,omitempty"`
@@ -108,6 +117,8 @@ type transactionJSON struct {
 	AppEntitlementID      string             `json:"appEntitlementId,omitempty"`
 	AppEntitlementNumber  string             `json:"appEntitlementNumber,omitempty"`
 	HostLicenseID         string             `json:"hostLicenseId,omitempty"`
+	HostEntitlementID     string             `json:"hostEntitlementId,omitempty"`
+	HostEntitlementNumber string             `json:"hostEntitlementNumber,omitempty"`
 	CloudID               string             `json:"cloudId,omitempty"`
 	AddonKey              string             `json:"addonKey"`
 	AddonName             string             `json:"addonName"`
@@ -115,6 +126,8 @@ type transactionJSON struct {
 	AppEdition            string             `json:"appEdition,omitempty"`
 	LastUpdated           string             `json:"lastUpdated"`
 	PaymentStatus         string             `json:"paymentStatus"`
+	LicenseLevel          string             `json:"licenseLevel,omitempty"`
+	CloudComplianceBounds []string           `json:"cloudComplianceBoundaries,omitempty"`
 	CustomerDetails       contactDetailsJSON `json:"customerDetails"`
 	PurchaseDetails       purchaseJSON       `json:"purchaseDetails"`
 	PartnerDetails        *partnerJSON       `json:"partnerDetails,omitempty"`
@@ -242,6 +255,8 @@ func (c *call) licenseRow(i int, st licenseState, insights bool) licenseJSON {
 		AppEntitlementID:     l.AppEntitlementID,
 		AppEntitlementNumber: l.AppEntitlementNumber,
 		HostLicenseID:        l.HostLicenseID,
+		HostEntitlementID:    l.HostEntitlementID,
+		HostEntitlementNum:   l.HostEntitlementNumber,
 		LicenseID:            l.LicenseID,
 		CloudID:              l.CloudID,
 		CloudSiteHostname:    l.CloudSiteHostname,
@@ -253,6 +268,7 @@ func (c *call) licenseRow(i int, st licenseState, insights bool) licenseJSON {
 		LicenseType:          l.LicenseType,
 		MaintenanceStartDate: st.maintStart.String(),
 		MaintenanceEndDate:   st.maintEnd.String(),
+		LatestMaintStartDate: st.maintStart.String(),
 		Status:               st.status,
 		Tier:                 st.tier.Tier,
 		ContactDetails:       contactDetailsOf(&l.Customer),
@@ -288,6 +304,8 @@ func (c *call) licenseRow(i int, st licenseState, insights bool) licenseJSON {
 		row.EvaluationSaleDate = formatDate(l.Start)
 	}
 	row.LicenseSourceType = "Non-Atlassian"
+	row.TransactionAccountID = l.TransactionAccountID
+	row.ExtendedServerSupport = "NA"
 	if cloud {
 		row.ParentProductBillingCycle = "MONTHLY"
 		row.ParentProductName = app.ParentProduct
@@ -316,6 +334,8 @@ func (c *call) transactionRow(i int) transactionJSON {
 		AppEntitlementID:      l.AppEntitlementID,
 		AppEntitlementNumber:  l.AppEntitlementNumber,
 		HostLicenseID:         l.HostLicenseID,
+		HostEntitlementID:     l.HostEntitlementID,
+		HostEntitlementNumber: l.HostEntitlementNumber,
 		CloudID:               l.CloudID,
 		AddonKey:              t.AddonKey,
 		AddonName:             app.Name,
@@ -324,19 +344,21 @@ func (c *call) transactionRow(i int) transactionJSON {
 		PaymentStatus:         t.PaymentStatus,
 		CustomerDetails:       contactDetailsOf(&l.Customer),
 		PurchaseDetails: purchaseJSON{
-			SaleDate:             formatDate(t.SaleDate),
-			LicenseType:          t.LicenseType,
-			Hosting:              t.Hosting,
-			BillingPeriod:        t.BillingPeriod,
-			Tier:                 t.Tier,
-			ChangeInTier:         t.ChangeInTier,
-			OldTier:              t.OldTier,
-			PurchasePrice:        t.PurchasePrice,
-			VendorAmount:         t.VendorAmount,
-			Discounts:            []discountJSON{},
-			SaleType:             t.SaleType,
-			MaintenanceStartDate: formatDate(t.MaintenanceStart),
-			MaintenanceEndDate:   formatDate(t.MaintenanceEnd),
+			SaleDate:              formatDate(t.SaleDate),
+			LicenseType:           t.LicenseType,
+			Hosting:               t.Hosting,
+			BillingPeriod:         t.BillingPeriod,
+			ChangeInBillingPeriod: "No",
+			OldBillingPeriod:      t.BillingPeriod,
+			Tier:                  t.Tier,
+			ChangeInTier:          t.ChangeInTier,
+			OldTier:               t.OldTier,
+			PurchasePrice:         t.PurchasePrice,
+			VendorAmount:          t.VendorAmount,
+			Discounts:             []discountJSON{},
+			SaleType:              t.SaleType,
+			MaintenanceStartDate:  formatDate(t.MaintenanceStart),
+			MaintenanceEndDate:    formatDate(t.MaintenanceEnd),
 		},
 		PartnerDetails: partnerOf(l.Partner),
 	}
@@ -346,6 +368,8 @@ func (c *call) transactionRow(i int) transactionJSON {
 	p := &row.PurchaseDetails
 	if t.Hosting == HostingCloud {
 		p.ParentProductName, p.ParentProductEdition = app.ParentProduct, l.ParentProductEdition
+		p.ChangeInParentEdition, p.OldParentEdition = "No", l.ParentProductEdition
+		row.LicenseLevel, row.CloudComplianceBounds = "single-instance", []string{"commercial"}
 	} else {
 		p.PaymentTerms = "Net30"
 	}
