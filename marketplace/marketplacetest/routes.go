@@ -1,6 +1,7 @@
 package marketplacetest
 
 import (
+	"encoding/json"
 	"net/http"
 )
 
@@ -93,19 +94,19 @@ func badMetric(allowed string) handler {
 	}
 }
 
-func licensesPage(c *call, rows []any, links listLinks, total int) any {
+func licensesPage(c *call, rows []json.RawMessage, links listLinks, total int) any {
 	return licensesBody{Links: links, Licenses: rows, TotalCount: c.totalCount(total)}
 }
 
-func transactionsPage(c *call, rows []any, links listLinks, total int) any {
+func transactionsPage(c *call, rows []json.RawMessage, links listLinks, total int) any {
 	return transactionsBody{Links: links, Transactions: rows, TotalCount: c.totalCount(total)}
 }
 
-func feedbackPage(c *call, rows []any, links listLinks, total int) any {
+func feedbackPage(c *call, rows []json.RawMessage, links listLinks, total int) any {
 	return feedbackBody{Links: links, Feedback: rows, TotalCount: c.totalCount(total)}
 }
 
-func eventsPage(c *call, rows []any, links listLinks, total int) any {
+func eventsPage(c *call, rows []json.RawMessage, links listLinks, total int) any {
 	return eventsBody{Links: links, Events: rows, TotalCount: c.totalCount(total)}
 }
 
