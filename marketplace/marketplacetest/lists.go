@@ -43,8 +43,8 @@ func (c *call) servedBefore(n int, date func(i int) time.Time) int {
 }
 
 // servePage writes one page of a list. body builds the response from the
-// rows and the links.
-func (c *call) servePage(l list, body func(rows []json.RawMessage, links listLinks, total int) any, suffix, vars string, export bool) error {
+// rows and the links; exportLinks adds links to the list's exports.
+func (c *call) servePage(l list, body func(rows []json.RawMessage, links listLinks, total int) any, suffix, vars string, exportLinks bool) error {
 	var hits []int
 	for i := range l.n {
 		if l.match(i) {
@@ -60,7 +60,7 @@ func (c *call) servePage(l list, body func(rows []json.RawMessage, links listLin
 		rows = append(rows, l.render(nil, i))
 	}
 	links := listLinks{Self: c.self(), Query: c.template(suffix, vars, ""), Next: next, Prev: prev}
-	if export {
+	if exportLinks {
 		q := url.Values{}
 		for k, v := range c.q {
 			if k != "offset" && k != "limit" {
@@ -68,9 +68,9 @@ func (c *call) servePage(l list, body func(rows []json.RawMessage, links listLin
 			}
 		}
 		base := c.reportingBase() + suffix + "/export?"
-		for _, f := range []link{{Href: "csv", Type: "text/csv"}, {Href: "json", Type: "application/json"}} {
-			q.Set("accept", f.Href)
-			links.Export = append(links.Export, link{Href: base + q.Encode(), Type: f.Type})
+		for _, f := range []struct{ accept, contentType string }{{"csv", "text/csv"}, {"json", "application/json"}} {
+			q.Set("accept", f.accept)
+			links.Export = append(links.Export, link{Href: base + q.Encode(), Type: f.contentType})
 		}
 	}
 	writeJSON(c.w, http.StatusOK, body(rows, links, len(hits)))
@@ -99,6 +99,8 @@ func (c *call) serveExport(l list) error {
 // flushEvery is how many rows go out between flushes of an export.
 const flushEvery = 256
 
+// streamArray writes the rows of l that match as a JSON array, one row per
+// line.
 func streamArray(w http.ResponseWriter, l list) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(http.StatusOK)
