@@ -342,54 +342,44 @@ func (c *call) feedbackList() (list, error) {
 	}, nil
 }
 
-// List bodies.
-
-type licensesBody struct {
-	Links      listLinks         `json:"_links"`
-	Licenses   []json.RawMessage `json:"licenses"`
-	TotalCount *int              `json:"totalCount,omitempty"`
+// listResource is a reporting list and its export.
+type listResource struct {
+	build func(*call) (list, error)
+	// suffix is the list's path below the reporting root; the export is at
+	// suffix + "/export".
+	suffix string
+	// vars is the query template; rowsKey the body's array of rows.
+	vars, rowsKey string
+	// exportLinks adds links to the CSV and JSON exports to each page.
+	exportLinks bool
 }
 
-type transactionsBody struct {
-	Links        listLinks         `json:"_links"`
-	Transactions []json.RawMessage `json:"transactions"`
-	TotalCount   *int              `json:"totalCount,omitempty"`
-}
-
-type feedbackBody struct {
-	Links      listLinks         `json:"_links"`
-	Feedback   []json.RawMessage `json:"feedback"`
-	TotalCount *int              `json:"totalCount,omitempty"`
-}
-
-type eventsBody struct {
-	Links      listLinks         `json:"_links"`
-	Events     []json.RawMessage `json:"events"`
-	TotalCount *int              `json:"totalCount,omitempty"`
-}
-
-// totalCount is v3's totalCount, absent on v2.
-func (c *call) totalCount(n int) *int {
-	if !c.v3 {
-		return nil
-	}
-	return &n
-}
-
-// listEndpoint serves a paged list, or with export its streamed export.
-func listEndpoint(build func(c *call) (list, error), suffix, vars string, exportLinks, export bool,
-	body func(c *call, rows []json.RawMessage, links listLinks, total int) any) handler {
+// page serves one page of the list: the rows under rowsKey, the links, and
+// on v3 the totalCount.
+func (lr listResource) page() handler {
 	return func(c *call) error {
-		l, err := build(c)
+		l, err := lr.build(c)
 		if err != nil {
 			return err
 		}
-		if export {
-			return c.serveExport(l)
-		}
 		return c.servePage(l, func(rows []json.RawMessage, links listLinks, total int) any {
-			return body(c, rows, links, total)
-		}, suffix, vars, exportLinks)
+			body := map[string]any{"_links": links, lr.rowsKey: rows}
+			if c.v3 {
+				body["totalCount"] = total
+			}
+			return body
+		}, lr.suffix, lr.vars, lr.exportLinks)
+	}
+}
+
+// export serves the whole list as a streamed export.
+func (lr listResource) export() handler {
+	return func(c *call) error {
+		l, err := lr.build(c)
+		if err != nil {
+			return err
+		}
+		return c.serveExport(l)
 	}
 }
 
