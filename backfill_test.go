@@ -2,20 +2,18 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/model"
 
 	"github.com/marketplace-exporter/marketplace_exporter/marketplace/marketplacetest"
 )
@@ -134,10 +132,8 @@ func TestBackfillFailureLeavesOutputAlone(t *testing.T) {
 // promtool into one data directory, a real Prometheus on it, and PromQL at past times that
 // must give the simulator's ground truth, once per step.
 func TestBackfillIntoPrometheus(t *testing.T) {
-	promtool, prometheus := os.Getenv("PROMTOOL"), os.Getenv("PROMETHEUS")
-	if promtool == "" || prometheus == "" {
-		t.Fatal("PROMTOOL and PROMETHEUS must name promtool and a Prometheus server (make test sets them)")
-	}
+	promtool := prometheusTool(t, "PROMTOOL", "promtool", "to import the backfill")
+	prometheus := prometheusTool(t, "PROMETHEUS", "prometheus", "to query the imported backfill")
 	srv := startBackfillSimulator(t)
 	data := srv.Data()
 	dir := t.TempDir()
@@ -154,7 +150,27 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 			t.Fatalf("promtool tsdb create-blocks-from openmetrics: %v\n%s", err, b)
 		}
 	}
-	prom := startPrometheus(t, prometheus, tsdb)
+	// No scrapes; a retention long enough that Prometheus keeps every backfilled block.
+	prom := servePrometheus(t, prometheus, "global:\n  scrape_interval: 1m\n", tsdb, "--storage.tsdb.retention.time=100y")
+	query := func(q string, at time.Time) []promSample {
+		t.Helper()
+		v, _, err := prom.api.query(context.Background(), q, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vec, ok := v.(model.Vector)
+		if !ok {
+			t.Fatalf("%s: got a %s, want a vector", q, v.Type())
+		}
+		out := make([]promSample, len(vec))
+		for i, s := range vec {
+			out[i] = promSample{labels: map[string]string{}, value: float64(s.Value)}
+			for k, v := range s.Metric {
+				out[i].labels[string(k)] = string(v)
+			}
+		}
+		return out
+	}
 
 	// The union of the two runs' steps: every Saturday from 6 December to 7 March.
 	var steps []time.Time
@@ -168,7 +184,7 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 	at := steps[len(steps)-1].AddDate(0, 0, 1)
 	for _, agg := range []string{"min", "max"} {
 		q := agg + `(count_over_time(atlassian_marketplace_evaluations{job="marketplace"}[` + span + `]))`
-		if v := prom.query(t, q, at); len(v) != 1 || v[0].value != float64(len(steps)) {
+		if v := query(q, at); len(v) != 1 || v[0].value != float64(len(steps)) {
 			t.Errorf("%s = %v, want %d samples per series (one per step)", q, v, len(steps))
 		}
 	}
@@ -177,7 +193,7 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 	var compared int
 	for _, end := range []time.Time{steps[0], steps[7], steps[len(steps)-1]} {
 		at := end.AddDate(0, 0, 1)
-		got := prom.query(t, `{__name__=~"atlassian_marketplace_.+",window!=""}`, at)
+		got := query(`{__name__=~"atlassian_marketplace_.+",window!=""}`, at)
 		if len(got) < 100 {
 			t.Fatalf("at %s: only %d windowed series", at, len(got))
 		}
@@ -199,7 +215,7 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 			}
 		}
 		// Stamped exactly at the step: a minute earlier the previous sample is a week old.
-		if before := prom.query(t, `{__name__=~"atlassian_marketplace_.+",window!=""}`, at.Add(-time.Minute)); len(before) != 0 {
+		if before := query(`{__name__=~"atlassian_marketplace_.+",window!=""}`, at.Add(-time.Minute)); len(before) != 0 {
 			t.Errorf("a minute before %s: %d windowed series, want none", at, len(before))
 		}
 	}
@@ -211,7 +227,7 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 	for _, month := range []time.Time{time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} {
 		at, last := month.AddDate(0, 1, 0), month.AddDate(0, 1, -1)
 		checked := 0
-		for _, s := range prom.query(t, `{__name__=~"atlassian_marketplace_(mrr_usd|arr_usd|mrr_month_timestamp_seconds|benchmark_evaluations|benchmark_month_timestamp_seconds|cloud_churn_benchmark_licenses)"}`, at) {
+		for _, s := range query(`{__name__=~"atlassian_marketplace_(mrr_usd|arr_usd|mrr_month_timestamp_seconds|benchmark_evaluations|benchmark_month_timestamp_seconds|cloud_churn_benchmark_licenses)"}`, at) {
 			key := s.labels["addon_key"]
 			var want float64
 			switch s.labels["__name__"] {
@@ -252,6 +268,12 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 	prom.stop(t)
 }
 
+// promSample is one element of an instant vector.
+type promSample struct {
+	labels map[string]string
+	value  float64
+}
+
 // windowedTruth is the simulator's ground truth for a windowed series over [from, to], for
 // the families it knows; the collector tests check the rest against it.
 func windowedTruth(data *marketplacetest.Dataset, l map[string]string, from, to time.Time) (float64, bool) {
@@ -281,121 +303,4 @@ func windowedTruth(data *marketplacetest.Dataset, l map[string]string, from, to 
 		return float64(sum), true
 	}
 	return 0, false
-}
-
-// runningPrometheus is a Prometheus server in a child process.
-type runningPrometheus struct {
-	base   string
-	cmd    *exec.Cmd
-	log    *bytes.Buffer
-	exited chan error
-}
-
-// startPrometheus serves the TSDB in dir on a free loopback port, with a retention long enough
-// that no backfilled block is deleted, and waits until it is ready.
-func startPrometheus(t *testing.T, bin, dir string) *runningPrometheus {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cfg := filepath.Join(t.TempDir(), "prometheus.yml")
-	if err := os.WriteFile(cfg, []byte("global:\n  scrape_interval: 1m\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := &runningPrometheus{base: "http://" + addr, log: &bytes.Buffer{}, exited: make(chan error, 1)}
-	p.cmd = exec.Command(bin, "--config.file="+cfg, "--storage.tsdb.path="+dir, "--storage.tsdb.retention.time=100y",
-		"--web.listen-address="+addr)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.exited <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			<-p.exited
-		}
-		if t.Failed() {
-			t.Logf("prometheus log:\n%s", p.log)
-		}
-	})
-	client := &http.Client{Timeout: 5 * time.Second}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case err := <-p.exited:
-			t.Fatalf("prometheus exited before it was ready: %v\n%s", err, p.log)
-		default:
-		}
-		if resp, err := client.Get(p.base + "/-/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("prometheus not ready within 60s:\n%s", p.log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// promSample is one element of an instant vector.
-type promSample struct {
-	labels map[string]string
-	value  float64
-}
-
-// query runs an instant PromQL query at a time and returns the vector.
-func (p *runningPrometheus) query(t *testing.T, q string, at time.Time) []promSample {
-	t.Helper()
-	u := p.base + "/api/v1/query?" + url.Values{"query": {q}, "time": {fmt.Sprint(at.Unix())}}.Encode()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			ResultType string `json:"resultType"`
-			Result     []struct {
-				Metric map[string]string `json:"metric"`
-				Value  [2]any            `json:"value"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatalf("query %s: %v", q, err)
-	}
-	if body.Status != "success" || body.Data.ResultType != "vector" {
-		t.Fatalf("query %s: status %s, result type %s: %s", q, body.Status, body.Data.ResultType, body.Error)
-	}
-	out := make([]promSample, 0, len(body.Data.Result))
-	for _, r := range body.Data.Result {
-		s, _ := r.Value[1].(string)
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			t.Fatalf("query %s: value %q: %v", q, s, err)
-		}
-		out = append(out, promSample{r.Metric, v})
-	}
-	return out
-}
-
-// stop ends Prometheus with SIGTERM and waits for it.
-func (p *runningPrometheus) stop(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.exited:
-	case <-time.After(30 * time.Second):
-		t.Error("prometheus still running 30s after SIGTERM")
-	}
 }

@@ -68,13 +68,19 @@ func prometheusConfig(target string, ruleFiles []string) string {
 // if that was taken meanwhile.
 func startPrometheus(t *testing.T, bin, target string, ruleFiles ...string) *runningPrometheus {
 	t.Helper()
-	dir := t.TempDir()
-	config := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(config, []byte(prometheusConfig(target, ruleFiles)), 0o600); err != nil {
+	return servePrometheus(t, bin, prometheusConfig(target, ruleFiles), filepath.Join(t.TempDir(), "data"))
+}
+
+// servePrometheus runs the Prometheus at bin with the configuration text config on the TSDB in
+// data, with extra flags, and waits until it is ready.
+func servePrometheus(t *testing.T, bin, config, data string, flags ...string) *runningPrometheus {
+	t.Helper()
+	configFile := filepath.Join(t.TempDir(), "prometheus.yml")
+	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for attempt := 1; ; attempt++ {
-		p, err := tryPrometheus(t, bin, config, filepath.Join(dir, "data"))
+		p, err := tryPrometheus(t, bin, configFile, data, flags...)
 		if err == nil {
 			return p
 		}
@@ -85,15 +91,15 @@ func startPrometheus(t *testing.T, bin, target string, ruleFiles ...string) *run
 }
 
 // tryPrometheus starts Prometheus once on a free port and waits until /-/ready answers 200.
-func tryPrometheus(t *testing.T, bin, config, data string) (*runningPrometheus, error) {
+func tryPrometheus(t *testing.T, bin, config, data string, flags ...string) (*runningPrometheus, error) {
 	t.Helper()
 	addr := freeLoopbackAddress(t)
-	cmd := exec.Command(bin,
-		"--config.file="+config,
-		"--storage.tsdb.path="+data,
-		"--web.listen-address="+addr,
+	cmd := exec.Command(bin, append([]string{
+		"--config.file=" + config,
+		"--storage.tsdb.path=" + data,
+		"--web.listen-address=" + addr,
 		"--log.format=json",
-	)
+	}, flags...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
