@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,7 +36,7 @@ type backfillFlags struct {
 	cmd              *kingpin.CmdClause
 	from, to, output string
 	labels           []string
-	maxChurnRequests int
+	maxChurnRequests string // parsed here: kingpin's number errors do not name the flag
 }
 
 // backfillConfig is the validated backfill command line.
@@ -58,7 +59,7 @@ func addBackfillCommand(app *kingpin.Application) *backfillFlags {
 	f.cmd.Flag("label", "Label to add to every series, as name=value (repeatable): the target labels your scrape adds (job, instance), so that the history continues the live series.").
 		StringsVar(&f.labels)
 	f.cmd.Flag("churn.max-requests", "Most churn requests (one per weekly step and window); the latest steps get churn, earlier ones go without. 0 leaves churn out.").
-		Default(fmt.Sprint(defaultMaxChurnRequests)).IntVar(&f.maxChurnRequests)
+		Default(strconv.Itoa(defaultMaxChurnRequests)).StringVar(&f.maxChurnRequests)
 	return f
 }
 
@@ -67,8 +68,11 @@ var labelNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 // config validates the flags; now decides what yesterday is.
 func (f *backfillFlags) config(now time.Time) (*backfillConfig, error) {
 	yesterday := marketplace.DateOf(now).AddDays(-1)
-	c := &backfillConfig{output: f.output, maxChurnRequests: f.maxChurnRequests, to: yesterday}
+	c := &backfillConfig{output: f.output, to: yesterday}
 	var err error
+	if c.maxChurnRequests, err = strconv.Atoi(f.maxChurnRequests); err != nil || c.maxChurnRequests < 0 {
+		return nil, usagef("--churn.max-requests must be a number, 0 or more, got %q", f.maxChurnRequests)
+	}
 	if c.from, err = parseDay("--from", f.from); err != nil {
 		return nil, err
 	}
@@ -82,9 +86,6 @@ func (f *backfillFlags) config(now time.Time) (*backfillConfig, error) {
 	}
 	if c.to.Before(c.from) {
 		return nil, usagef("--from (%s) is after --to (%s)", c.from, c.to)
-	}
-	if f.maxChurnRequests < 0 {
-		return nil, usagef("--churn.max-requests must be 0 or more, got %d", f.maxChurnRequests)
 	}
 	if strings.TrimSpace(f.output) == "" {
 		return nil, usagef("--output must name a file, got an empty value")

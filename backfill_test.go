@@ -69,6 +69,7 @@ func TestBackfillFlagValidation(t *testing.T) {
 		{"label twice", []string{"--from=2026-01-01", out, "--label=job=a", "--label=job=b"}, []string{"--label job given twice"}},
 		{"label clash", []string{"--from=2026-01-01", "--to=2026-03-07", out, "--label=addon_key=x"}, []string{"--label addon_key", "already"}},
 		{"churn budget", []string{"--from=2026-01-01", out, "--churn.max-requests=-1"}, []string{"--churn.max-requests"}},
+		{"churn budget not a number", []string{"--from=2026-01-01", out, "--churn.max-requests=lots"}, []string{"--churn.max-requests", `"lots"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stderr := runBackfillCommand(t, srv, tc.args...)
@@ -84,6 +85,10 @@ func TestBackfillFlagValidation(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("refused runs left files behind: %v", entries)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"backfill", "--help"}, &stdout, &stderr); code != exitOK || !strings.Contains(stdout.String(), "--churn.max-requests") {
+		t.Errorf("backfill --help: exit %d, output:\n%s%s", code, stdout.String(), stderr.String())
 	}
 }
 

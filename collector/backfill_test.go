@@ -256,3 +256,29 @@ func TestBackfillRefusesMisalignedBuckets(t *testing.T) {
 		t.Fatalf("error %v, want one about buckets not dated on Sundays", err)
 	}
 }
+
+// BenchmarkBackfillTwoYears backfills two years of the default simulated vendor, every
+// collector with history, churn for every step: the fetches over loopback, the cutting and
+// the transformations, with the samples thrown away.
+func BenchmarkBackfillTwoYears(b *testing.B) {
+	env := newSimEnv(b, Config{})
+	opts := BackfillOptions{From: lastCompleteDay(testNow).AddDays(-2 * 365), To: lastCompleteDay(testNow), MaxChurnRequests: defaultBenchmarkChurn}
+	var samples int
+	for b.Loop() {
+		plan, err := env.exp.PlanBackfill(opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		samples = 0
+		if err := env.exp.Backfill(context.Background(), plan, nil, func(_ []*Family, ss []TimedSample) error {
+			samples += len(ss)
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(samples), "samples/op")
+}
+
+// defaultBenchmarkChurn is enough churn requests for every step of two years and two windows.
+const defaultBenchmarkChurn = 2 * 2 * 53
