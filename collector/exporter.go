@@ -48,6 +48,7 @@ type Config struct {
 type Exporter struct {
 	client    *marketplace.Client
 	transport *http.Transport
+	clock     Clock
 	pollers   []*poller
 	byName    map[string]*poller
 	descs     []*prometheus.Desc
@@ -99,6 +100,7 @@ func New(cfg Config) (*Exporter, error) {
 	e := &Exporter{
 		client:    client,
 		transport: transport,
+		clock:     cfg.Clock,
 		byName:    map[string]*poller{},
 		descs:     []*prometheus.Desc{refreshSuccessDesc, refreshDurationDesc, lastSuccessDesc, refreshIntervalDesc},
 	}

@@ -38,7 +38,7 @@ type simEnv struct {
 	reg   *prometheus.Registry
 }
 
-func newSimEnv(t *testing.T, cfg Config) *simEnv {
+func newSimEnv(t testing.TB, cfg Config) *simEnv {
 	t.Helper()
 	clock := marketplacetest.NewManualClock(testNow)
 	srv, err := marketplacetest.NewServer(marketplacetest.Options{Clock: clock})
@@ -51,7 +51,7 @@ func newSimEnv(t *testing.T, cfg Config) *simEnv {
 
 // attachExporter builds an Exporter on its own registry against an existing simulator, so
 // that several exporters (one per fault case) can share one generated vendor.
-func attachExporter(t *testing.T, srv *marketplacetest.Server, clock *marketplacetest.ManualClock, cfg Config) *simEnv {
+func attachExporter(t testing.TB, srv *marketplacetest.Server, clock *marketplacetest.ManualClock, cfg Config) *simEnv {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	cfg.ClientOptions = append(cfg.ClientOptions,

@@ -86,7 +86,7 @@ func ExampleLicensesService_Export() {
 	}
 	fmt.Println("active Cloud licenses:", active)
 	// Output:
-	// active Cloud licenses: 150
+	// active Cloud licenses: 144
 }
 
 func ExampleWithRequestHook() {
