@@ -283,6 +283,26 @@ var faultCases = []faultCase{
 		},
 	},
 	{
+		name: "next link leaves the API host",
+		only: "apps",
+		fault: rewrite(func(_ string, b []byte) []byte {
+			return rewriteJSON(b, func(v any) any {
+				if m, ok := v.(map[string]any); ok {
+					if links, ok := m["_links"].(map[string]any); ok && m["_embedded"] != nil {
+						links["next"] = []any{map[string]any{"href": "https://marketplace.example.net/steal?offset=10"}}
+					}
+				}
+				return v
+			})
+		}),
+		expect: expectFailure, reason: ReasonBadResponse,
+		check: func(t *testing.T, r *faultRun) {
+			if len(r.logs.lines("leaves the API host")) == 0 {
+				t.Error("the log does not say the link leaves the API host")
+			}
+		},
+	},
+	{
 		name:   "401",
 		fault:  func(string) marketplacetest.Fault { return marketplacetest.Fault{Status: http.StatusUnauthorized} },
 		expect: expectFailure, reason: ReasonCredentials,
