@@ -69,11 +69,11 @@ fuzz:
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSMOKETIME)
 
-# The load test at full size, under the race detector: 100 apps, 3000 scrapes from 32
-# goroutines while every collector refreshes each second. make test runs a smaller one.
+# The load test at full size, under the race detector: 100 apps, 1000 scrapes from 32
+# goroutines while every collector refreshes every 2s. make test runs a smaller one.
 .PHONY: load
 load:
-	LOAD_APPS=100 LOAD_SCRAPES=3000 $(GO) test -race -count=1 -timeout 30m -v -run '^TestLoadScrapesWhileRefreshing$$' .
+	LOAD_APPS=100 LOAD_SCRAPES=1000 $(GO) test -race -count=1 -timeout 30m -v -run '^TestLoadScrapesWhileRefreshing$$' .
 
 # Prometheus rules: syntax and lint (promtool check rules), then the unit tests that show every
 # alert firing and not firing.
