@@ -29,7 +29,8 @@ type poller struct {
 	// share bounds this collector's attempts in flight below the exporter-wide bound; nil
 	// leaves only that bound.
 	share *semaphore.Weighted
-	// credentials is shared by the pollers of one Exporter; nil gives a poller its own.
+	// credentials is shared by the pollers of one Exporter (New sets it); newPoller gives
+	// each poller one of its own.
 	credentials *credentialNotice
 
 	// state is swapped whole, never mutated, so Collect sees the snapshot and the refresh
