@@ -54,14 +54,21 @@ func TestPagination(t *testing.T) {
 			t.Errorf("default page has %d rows, want %d", len(def.Licenses), defaultLimit)
 		}
 
-		all := pageThrough(t, s, base+"/licenses?limit=50", "licenses")
+		// Paging the whole history would take hundreds of pages; a few
+		// weeks of it take dozens.
+		recent := "startDate=2026-07-01"
+		all := pageThrough(t, s, base+"/licenses?limit=50&"+recent, "licenses")
 		var export []json.RawMessage
-		getJSON(t, s, base+"/licenses/export", &export)
+		getJSON(t, s, base+"/licenses/export?"+recent, &export)
 		if len(all) != len(export) || len(all) == 0 {
 			t.Errorf("paging found %d licenses, export %d", len(all), len(export))
 		}
-		if v3Path && *first.TotalCount != len(all) {
-			t.Errorf("totalCount %d, rows %d", *first.TotalCount, len(all))
+		var filtered struct {
+			TotalCount *int `json:"totalCount"`
+		}
+		getJSON(t, s, base+"/licenses?"+recent, &filtered)
+		if v3Path && *filtered.TotalCount != len(all) {
+			t.Errorf("totalCount %d, rows %d", *filtered.TotalCount, len(all))
 		}
 	}
 }
