@@ -33,7 +33,8 @@ const marginDays = 120
 // the simulator generating for minutes.
 const maxSpanDays = 20 * 366
 
-// Options configures a Simulator. The zero value is a small, valid vendor.
+// Options configures a Simulator. The zero value is the default vendor: a
+// small-to-mid one, sized for the demo (see the package documentation).
 type Options struct {
 	// Seed selects the synthetic vendor; 0 means DefaultSeed. The same seed
 	// and the same clock give byte-identical responses.
