@@ -253,11 +253,11 @@ func (e expected) licenses() float64 { return e.evals + e.conversions + e.direct
 // o leaves to the simulator with the expected totals over that history.
 //
 // Without Licenses and Transactions, the profiles are used as they are, so
-// that a day's data depends only on the seed. With them, evaluations and
-// free licenses are scaled by one factor and paid licenses by another, so
-// that the history holds about that many licenses and transactions; the
-// factors depend on where the history lies, so then two simulators created
-// on different days differ.
+// that a day's data depends only on the seed, the app and the day. With
+// them, evaluations and free licenses are scaled by one factor and paid
+// licenses by another, so that the history holds about that many licenses
+// and transactions; the factors depend on where the history lies, so then
+// two simulators created on different days differ.
 func newPlan(o *Options, today day) *vendorPlan {
 	apps := makeApps(o.Seed, o.Apps)
 	vp := &vendorPlan{seed: o.Seed, apps: apps, profiles: make([]appProfile, len(apps)), first: today - day(o.HistoryDays)}
