@@ -27,7 +27,7 @@ golden:
 	$(GO) test ./collector -run Golden -update
 
 .PHONY: test
-test: prometheus fmt-check vet unit rules dashboards examples
+test: prometheus fmt-check vet unit fuzz-smoke rules dashboards examples
 	@echo "make test: all checks passed"
 
 # Fails with the installer's message when Prometheus cannot be had: the end-to-end tests never skip.
@@ -48,6 +48,32 @@ vet:
 .PHONY: unit
 unit:
 	$(GO) test -race -count=1 ./...
+
+# Fuzzing: every Fuzz target of marketplace/ for $(FUZZTIME) each (make fuzz FUZZTIME=10m).
+# make test runs each briefly (fuzz-smoke); plain go test already runs their seeds and the
+# corpus committed in marketplace/testdata/fuzz/ as ordinary tests. A failing input is written
+# there: fix the decoder, then commit the input so that it stays a test.
+FUZZSMOKETIME ?= 3s
+# Minimizing a new input of a few KB (the fixtures are) would otherwise take the fuzzer's default
+# minute, every time, and eat a short run whole.
+FUZZMINIMIZE  ?= 500x
+FUZZ_TARGETS := $(shell grep -ho '^func Fuzz[A-Za-z0-9_]*' marketplace/*_test.go | cut -c6-)
+
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do echo "fuzz $$t for $(FUZZTIME)"; \
+		$(GO) test ./marketplace -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) \
+		-fuzzminimizetime $(FUZZMINIMIZE); done
+
+.PHONY: fuzz-smoke
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSMOKETIME)
+
+# The load test at full size, under the race detector: 100 apps, 1000 scrapes from 32
+# goroutines while every collector refreshes every 2s. make test runs a smaller one.
+.PHONY: load
+load:
+	LOAD_APPS=100 LOAD_SCRAPES=1000 $(GO) test -race -count=1 -timeout 30m -v -run '^TestLoadScrapesWhileRefreshing$$' .
 
 # Prometheus rules: syntax and lint (promtool check rules), then the unit tests that show every
 # alert firing and not firing.

@@ -259,6 +259,7 @@ func startExporter(t *testing.T, bin string, env []string, args ...string) *runn
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Stdout = cmd.Stderr // one stream: nothing may hide on stdout either
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -228,7 +228,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 		StringVar(&tokenFile)
 	app.Flag("marketplace.addon", "Only export these app keys (repeatable). Default: all of the vendor's apps.").
 		StringsVar(&cfg.addons)
-	app.Flag("marketplace.concurrency", "Most Marketplace API requests in flight at once, across all collectors.").
+	app.Flag("marketplace.concurrency", "Most Marketplace API requests in flight at once, across all collectors; one collector takes at most all but one.").
 		Default(strconv.Itoa(collector.DefaultConcurrency)).StringVar(&concurrency)
 	app.Flag("window", "Trailing window for the windowed families, a positive multiple of 7 days (repeatable).").
 		Default("7d", "28d").StringsVar(&windowFlags)

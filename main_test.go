@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,11 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-kit/log"
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/marketplace-exporter/marketplace_exporter/collector"
-	"github.com/marketplace-exporter/marketplace_exporter/marketplace"
 	"github.com/marketplace-exporter/marketplace_exporter/marketplace/marketplacetest"
 )
 
@@ -27,6 +21,16 @@ func TestFlagValidation(t *testing.T) {
 	if err := os.WriteFile(emptyToken, []byte(" \n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	writeFile := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	badYAML := writeFile("bad.yml", "tls_server_config: [unclosed\n")
+	unknownKey := writeFile("unknown.yml", "basic_auth_users:\n  admin: x\nno_such_setting: 1\n")
+	missingCert := writeFile("nocert.yml", "tls_server_config:\n  cert_file: "+filepath.Join(dir, "none.crt")+"\n  key_file: "+filepath.Join(dir, "none.key")+"\n")
 	// Valid credentials that the cases below spoil one flag at a time.
 	withCreds := func(args []string) []string {
 		out := []string{"--marketplace.user=me@example.com"}
@@ -53,6 +57,13 @@ func TestFlagValidation(t *testing.T) {
 		{"unknown API generation", []string{"--marketplace.api=v4"}, nil, []string{"--marketplace.api", "v2 or v3"}},
 		{"token file missing", []string{"--marketplace.token-file=" + filepath.Join(dir, "nope")}, nil, []string{"--marketplace.token-file", "cannot read"}},
 		{"token file a directory", []string{"--marketplace.token-file=" + dir}, nil, []string{"--marketplace.token-file"}},
+		{"window a day", []string{"--window=1d"}, nil, []string{"--window", `"1d"`, "multiple of 7 days"}},
+		{"window not whole days", []string{"--window=36h"}, nil, []string{"--window", "multiple of 7 days"}},
+		{"window negative", []string{"--window=-7d"}, nil, []string{"--window"}},
+		{"interval negative", []string{"--collector.licenses.interval=-1h"}, nil, []string{"--collector.licenses.interval", "positive"}},
+		{"web config not YAML", []string{"--web.config.file=" + badYAML}, nil, []string{"--web.config.file"}},
+		{"web config unknown setting", []string{"--web.config.file=" + unknownKey}, nil, []string{"--web.config.file", "no_such_setting"}},
+		{"web config missing certificate", []string{"--web.config.file=" + missingCert}, nil, []string{"--web.config.file"}},
 		{"token file empty", []string{"--marketplace.token-file=" + emptyToken}, nil, []string{"--marketplace.token-file", "empty"}},
 		{"log level", []string{"--log.level=loud"}, nil, []string{"--log.level"}},
 		{"log format", []string{"--log.format=xml"}, nil, []string{"--log.format"}},
@@ -135,23 +146,7 @@ func TestReadinessFollowsFirstRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	reg := prometheus.NewRegistry()
-	exp, err := collector.New(collector.Config{
-		ClientOptions: []marketplace.Option{
-			marketplace.WithBaseURL(srv.URL),
-			marketplace.WithCredentials(marketplacetest.DefaultUser, marketplacetest.DefaultToken),
-			marketplace.WithVendorID(marketplacetest.DefaultVendorID),
-		},
-		Registerer: reg,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg.MustRegister(exp)
-	h, err := newHandler(&config{telemetryPath: "/metrics"}, reg, exp, log.NewNopLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
+	exp, _, h := simExporter(t, srv, nil)
 	status := func(path string) int {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -163,16 +158,7 @@ func TestReadinessFollowsFirstRefresh(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		exp.Run(ctx)
-		close(done)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	defer runExporter(exp)()
 	deadline := time.Now().Add(30 * time.Second)
 	for status("/-/ready") != http.StatusOK {
 		if time.Now().After(deadline) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -30,7 +31,9 @@ type Config struct {
 	Windows []Window
 	// Addons restricts every family to these app keys; empty means all of the vendor's apps.
 	Addons []string
-	// Concurrency bounds the API attempts in flight across all collectors.
+	// Concurrency bounds the API attempts in flight across all collectors. One collector takes
+	// at most all but one of them, so that a collector whose requests hang never stops the
+	// others.
 	Concurrency int64
 	// Clock decides what "now" is for windows and timestamps. Nil means WallClock.
 	Clock Clock
@@ -43,12 +46,13 @@ type Config struct {
 
 // Exporter is a prometheus.Collector that serves the snapshots of all enabled collectors.
 type Exporter struct {
-	client  *marketplace.Client
-	clock   Clock
-	pollers []*poller
-	byName  map[string]*poller
-	descs   []*prometheus.Desc
-	runOnce sync.Once
+	client    *marketplace.Client
+	transport *http.Transport
+	clock     Clock
+	pollers   []*poller
+	byName    map[string]*poller
+	descs     []*prometheus.Desc
+	runOnce   sync.Once
 }
 
 var _ prometheus.Collector = (*Exporter)(nil)
@@ -79,8 +83,10 @@ func New(cfg Config) (*Exporter, error) {
 	}
 
 	api := newAPIMetrics(cfg.Registerer)
+	// A transport of its own, so that Run can close its idle connections when it returns.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
 	opts := append(append([]marketplace.Option(nil), cfg.ClientOptions...),
-		marketplace.WithHTTPClient(newHTTPClient(cfg.Concurrency, nil)),
+		marketplace.WithHTTPClient(newHTTPClient(cfg.Concurrency, transport)),
 		marketplace.WithRequestHook(api.observe),
 	)
 	client, err := marketplace.NewClient(opts...)
@@ -90,11 +96,13 @@ func New(cfg Config) (*Exporter, error) {
 
 	d := deps{client: client, windows: cfg.Windows, addons: newAddonFilter(cfg.Addons)}
 	failures := newFailuresCounter(cfg.Registerer)
+	credentials := &credentialNotice{}
 	e := &Exporter{
-		client: client,
-		clock:  cfg.Clock,
-		byName: map[string]*poller{},
-		descs:  []*prometheus.Desc{refreshSuccessDesc, refreshDurationDesc, lastSuccessDesc, refreshIntervalDesc},
+		client:    client,
+		transport: transport,
+		clock:     cfg.Clock,
+		byName:    map[string]*poller{},
+		descs:     []*prometheus.Desc{refreshSuccessDesc, refreshDurationDesc, lastSuccessDesc, refreshIntervalDesc},
 	}
 	for _, s := range cfg.Collectors {
 		r, ok := registry[s.Name]
@@ -112,6 +120,8 @@ func New(cfg Config) (*Exporter, error) {
 			e.descs = append(e.descs, f.desc)
 		}
 		p := newPoller(s.Name, s.Interval, src, cfg.Clock, cfg.Logger, failures)
+		p.credentials = credentials
+		p.share = shareOf(cfg.Concurrency)
 		e.pollers = append(e.pollers, p)
 		e.byName[s.Name] = p
 	}
@@ -130,6 +140,8 @@ func (e *Exporter) Run(ctx context.Context) {
 			wg.Go(func() { p.run(ctx) })
 		}
 		wg.Wait()
+		// Kept-alive connections would otherwise outlive the exporter, each with its goroutines.
+		e.transport.CloseIdleConnections()
 	})
 }
 

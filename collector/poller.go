@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -12,6 +13,9 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/marketplace-exporter/marketplace_exporter/marketplace"
 )
 
 // poller owns one collector's refresh loop and the snapshot it serves.
@@ -22,6 +26,11 @@ type poller struct {
 	clock    Clock
 	logger   log.Logger
 	failures *prometheus.CounterVec
+	// share bounds this collector's attempts in flight below the exporter-wide bound; nil
+	// leaves only that bound.
+	share *semaphore.Weighted
+	// credentials is shared by the pollers of one Exporter; nil gives a poller its own.
+	credentials *credentialNotice
 
 	// state is swapped whole, never mutated, so Collect sees the snapshot and the refresh
 	// metrics that describe it together, without a lock on the scrape path.
@@ -44,13 +53,14 @@ type pollState struct {
 
 func newPoller(name string, interval time.Duration, src source, clock Clock, logger log.Logger, failures *prometheus.CounterVec) *poller {
 	p := &poller{
-		name:      name,
-		interval:  interval,
-		src:       src,
-		clock:     clock,
-		logger:    log.With(logger, "collector", name),
-		failures:  failures,
-		attempted: make(chan struct{}),
+		name:        name,
+		interval:    interval,
+		src:         src,
+		clock:       clock,
+		logger:      log.With(logger, "collector", name),
+		failures:    failures,
+		attempted:   make(chan struct{}),
+		credentials: &credentialNotice{},
 	}
 	p.state.Store(&pollState{})
 	for _, r := range Reasons {
@@ -92,6 +102,9 @@ func (p *poller) refresh(ctx context.Context) bool {
 	// A refresh that outlives its interval only delays the next one; cut it off there.
 	rctx, cancel := context.WithTimeout(ctx, p.interval)
 	defer cancel()
+	if p.share != nil {
+		rctx = withShare(rctx, p.share)
+	}
 
 	start := time.Now()
 	at := p.clock.Now()
@@ -112,8 +125,13 @@ func (p *poller) refresh(ctx context.Context) bool {
 	if err != nil {
 		reason := Reason(err)
 		p.failures.WithLabelValues(p.name, reason).Inc()
-		level.Error(p.logger).Log("msg", "refresh failed, still serving the previous data", "reason", reason, "duration", took, "err", err)
+		if reason == ReasonCredentials {
+			p.credentials.failed(p.logger, took, err)
+		} else {
+			level.Error(p.logger).Log("msg", "refresh failed, still serving the previous data", "reason", reason, "duration", took, "err", err)
+		}
 	} else {
+		p.credentials.accepted()
 		next.success = true
 		next.metrics = metrics
 		next.lastSuccess = at
@@ -127,6 +145,30 @@ func (p *poller) refresh(ctx context.Context) bool {
 	p.state.Store(next)
 	return true
 }
+
+// credentialNotice turns rejected credentials into one clear error line for a whole Exporter
+// rather than one per collector and refresh: every collector fails at once, for the same
+// reason, with the same fix. Later failures log at debug until some refresh succeeds again.
+type credentialNotice struct {
+	told atomic.Bool
+}
+
+func (n *credentialNotice) failed(logger log.Logger, took time.Duration, err error) {
+	status := 0
+	var resp *marketplace.ErrorResponse
+	if errors.As(err, &resp) {
+		status = resp.StatusCode
+	}
+	if n.told.CompareAndSwap(false, true) {
+		level.Error(logger).Log("msg", "the Marketplace API rejected the credentials: check the user (--marketplace.user) and the API token, and that the account may read the vendor's reports; still serving the previous data",
+			"reason", ReasonCredentials, "status", status, "duration", took, "err", err)
+		return
+	}
+	level.Debug(logger).Log("msg", "refresh failed: the credentials are still rejected", "reason", ReasonCredentials, "status", status, "duration", took, "err", err)
+}
+
+// accepted notes that a refresh got through, so that the next rejection is news again.
+func (n *credentialNotice) accepted() { n.told.Store(false) }
 
 // ready reports whether the first refresh attempt has finished, successful or not.
 func (p *poller) ready() bool {

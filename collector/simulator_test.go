@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"maps"
 	"math"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/marketplace-exporter/marketplace_exporter/marketplace"
@@ -46,6 +46,13 @@ func newSimEnv(t testing.TB, cfg Config) *simEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
+	return attachExporter(t, srv, clock, cfg)
+}
+
+// attachExporter builds an Exporter on its own registry against an existing simulator, so
+// that several exporters (one per fault case) can share one generated vendor.
+func attachExporter(t testing.TB, srv *marketplacetest.Server, clock *marketplacetest.ManualClock, cfg Config) *simEnv {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	cfg.ClientOptions = append(cfg.ClientOptions,
 		marketplace.WithBaseURL(srv.URL),
@@ -469,67 +476,6 @@ func TestScrapesNeverCallTheAPI(t *testing.T) {
 	}
 }
 
-// TestFailingAPIServesLastGoodValues breaks every endpoint after a good refresh: scrapes keep
-// the old values, the refresh metrics show the failure, and healing brings fresh values back.
-func TestFailingAPIServesLastGoodValues(t *testing.T) {
-	env := newSimEnv(t, Config{Collectors: []Setting{{"sales", time.Hour}, {"licenses", time.Hour}}})
-	env.refresh(t)
-	families := append(familyNames(env.exp.byName["sales"]), familyNames(env.exp.byName["licenses"])...)
-	good := exposition(t, env.reg, families...)
-	checkState := func(when, want string) {
-		t.Helper()
-		if err := testutil.GatherAndCompare(env.reg, strings.NewReader(want),
-			"atlassian_marketplace_refresh_success", "atlassian_marketplace_last_refresh_success_timestamp_seconds"); err != nil {
-			t.Fatalf("%s: %v", when, err)
-		}
-	}
-	wantState := func(success int, at time.Time) string {
-		return fmt.Sprintf(`# HELP atlassian_marketplace_last_refresh_success_timestamp_seconds %[3]s
-# TYPE atlassian_marketplace_last_refresh_success_timestamp_seconds gauge
-atlassian_marketplace_last_refresh_success_timestamp_seconds{collector="licenses"} %[2]d
-atlassian_marketplace_last_refresh_success_timestamp_seconds{collector="sales"} %[2]d
-# HELP atlassian_marketplace_refresh_success %[4]s
-# TYPE atlassian_marketplace_refresh_success gauge
-atlassian_marketplace_refresh_success{collector="licenses"} %[1]d
-atlassian_marketplace_refresh_success{collector="sales"} %[1]d
-`, success, at.Unix(), "When the collector last refreshed successfully: the data served is as of this time. Absent until the first success.",
-			"Whether the collector's last background refresh from the Marketplace API succeeded (1) or failed (0). After a failure the previous data stays exposed.")
-	}
-	checkState("after a good refresh", wantState(1, testNow))
-
-	env.srv.InjectFault(marketplacetest.AllEndpoints, marketplacetest.Fault{Status: http.StatusServiceUnavailable})
-	env.clock.Advance(48 * time.Hour) // new days, new numbers: none of which may show
-	env.refresh(t)
-	if got := exposition(t, env.reg, families...); !bytes.Equal(got, good) {
-		t.Fatalf("values changed while the API failed:\n%s\nwant:\n%s", got, good)
-	}
-	checkState("after a failed refresh", wantState(0, testNow))
-	for _, c := range []string{"sales", "licenses"} {
-		if v := testutil.ToFloat64(env.exp.byName[c].failures.WithLabelValues(c, ReasonUnavailable)); v != 1 {
-			t.Errorf("refresh_failures_total{collector=%q,reason=\"unavailable\"} = %v, want 1", c, v)
-		}
-	}
-	// A scrape during the outage succeeds.
-	rec := httptest.NewRecorder()
-	promhttp.HandlerFor(env.reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("scrape during the outage: status %d", rec.Code)
-	}
-
-	env.srv.ClearFaults()
-	env.refresh(t)
-	checkState("after recovery", wantState(1, env.clock.Now()))
-	// Fresh values are the ground truth of the new day.
-	from, to := windowDates(t, env.clock, "7d")
-	for _, a := range env.srv.Data().Apps {
-		want := env.srv.Data().SalesTotal(a.Key, "hosting", "Cloud", from, to).Revenue
-		got := gatheredValue(t, env.reg, "atlassian_marketplace_sales_revenue_usd", map[string]string{"addon_key": a.Key, "hosting": "Cloud", "window": "7d"})
-		if math.Abs(got-want) > 1e-6 {
-			t.Errorf("%s Cloud 7d revenue after recovery = %v, want %v", a.Key, got, want)
-		}
-	}
-}
-
 // TestRefreshFailureReasons checks the reason label for the failures the simulator can stage.
 func TestRefreshFailureReasons(t *testing.T) {
 	for _, tc := range []struct {
@@ -619,6 +565,16 @@ func TestAddonFilter(t *testing.T) {
 // gatheredValue returns the value of the series of family name with exactly these labels.
 func gatheredValue(t *testing.T, g prometheus.Gatherer, name string, labels map[string]string) float64 {
 	t.Helper()
+	m := findSeries(t, g, name, labels)
+	if m == nil {
+		t.Fatalf("no series %s%v", name, labels)
+	}
+	return m.GetGauge().GetValue()
+}
+
+// findSeries returns the series of family name with exactly these labels, or nil.
+func findSeries(t *testing.T, g prometheus.Gatherer, name string, labels map[string]string) *dto.Metric {
+	t.Helper()
 	mfs, err := g.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -633,10 +589,9 @@ func gatheredValue(t *testing.T, g prometheus.Gatherer, name string, labels map[
 				got[lp.GetName()] = lp.GetValue()
 			}
 			if maps.Equal(got, labels) {
-				return m.GetGauge().GetValue()
+				return m
 			}
 		}
 	}
-	t.Fatalf("no series %s%v", name, labels)
-	return 0
+	return nil
 }

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"sync"
@@ -26,17 +27,52 @@ func newLimitedTransport(limit int64, next http.RoundTripper) *limitedTransport 
 	return &limitedTransport{sem: semaphore.NewWeighted(limit), next: next}
 }
 
+// shareKey is the context key of a collector's share of the slots.
+type shareKey struct{}
+
+// withShare makes the attempts sent with ctx take a slot of share before one of the shared
+// bound, so that one collector whose requests hang can hold at most its share and never every
+// slot: the other collectors keep refreshing.
+func withShare(ctx context.Context, share *semaphore.Weighted) context.Context {
+	return context.WithValue(ctx, shareKey{}, share)
+}
+
+// shareOf returns a collector's share of the slots: all of them but one, so that another
+// collector always has one, unless there is only one.
+func shareOf(limit int64) *semaphore.Weighted {
+	return semaphore.NewWeighted(max(1, limit-1))
+}
+
 // RoundTrip implements http.RoundTripper.
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.sem.Acquire(req.Context(), 1); err != nil {
+	ctx := req.Context()
+	share, _ := ctx.Value(shareKey{}).(*semaphore.Weighted)
+	if share != nil {
+		if err := share.Acquire(ctx, 1); err != nil {
+			return nil, err
+		}
+	}
+	release := func() {
+		if share != nil {
+			share.Release(1)
+		}
+	}
+	if err := t.sem.Acquire(ctx, 1); err != nil {
+		release()
 		return nil, err
+	}
+	release = func() {
+		t.sem.Release(1)
+		if share != nil {
+			share.Release(1)
+		}
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
-		t.sem.Release(1)
+		release()
 		return nil, err
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: sync.OnceFunc(func() { t.sem.Release(1) })}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: sync.OnceFunc(release)}
 	return resp, nil
 }
 

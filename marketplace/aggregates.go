@@ -1,6 +1,10 @@
 package marketplace
 
-import "net/url"
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+)
 
 // Aggregation is the bucket size of an aggregated time series.
 type Aggregation string
@@ -71,6 +75,26 @@ type Element struct {
 	NetCount *int64 `json:"netCount,omitempty"`
 	// Revenue in USD is sent by sales aggregates only.
 	Revenue *float64 `json:"revenue,omitempty"`
+}
+
+// UnmarshalJSON rejects an element without a count. The API always sends one
+// (CalculatedMetricElement and Element both require it); reading a missing or
+// null count as zero would report a wrong number where an error is the truth.
+func (e *Element) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Date     Date     `json:"date"`
+		Count    *int64   `json:"count"`
+		NetCount *int64   `json:"netCount"`
+		Revenue  *float64 `json:"revenue"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.Count == nil {
+		return fmt.Errorf("marketplace: element %s has no count", w.Date)
+	}
+	*e = Element{Date: w.Date, Count: *w.Count, NetCount: w.NetCount, Revenue: w.Revenue}
+	return nil
 }
 
 func (o *AggregateOptions) query() url.Values {

@@ -3,6 +3,7 @@ package marketplace
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strconv"
@@ -47,6 +48,48 @@ type Distribution struct {
 type ReviewSummary struct {
 	Count        int64   `json:"count"`
 	AverageStars float64 `json:"averageStars"`
+}
+
+// UnmarshalJSON rejects a distribution without a download count: zero
+// downloads is a value, a missing one is not.
+func (d *Distribution) UnmarshalJSON(b []byte) error {
+	type plain Distribution
+	var w struct {
+		plain
+		Downloads *int64 `json:"downloads"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.Downloads == nil {
+		return errors.New("marketplace: distribution has no downloads count")
+	}
+	*d = Distribution(w.plain)
+	d.Downloads = *w.Downloads
+	return nil
+}
+
+// UnmarshalJSON rejects a review summary without a count, or with reviews
+// but no average: either would read as zero, a rating no app has.
+func (r *ReviewSummary) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Count        *int64   `json:"count"`
+		AverageStars *float64 `json:"averageStars"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	switch {
+	case w.Count == nil:
+		return errors.New("marketplace: review summary has no count")
+	case *w.Count > 0 && w.AverageStars == nil:
+		return errors.New("marketplace: review summary has reviews but no averageStars")
+	}
+	*r = ReviewSummary{Count: *w.Count}
+	if w.AverageStars != nil {
+		r.AverageStars = *w.AverageStars
+	}
+	return nil
 }
 
 // List returns all of the vendor's apps, every page. It reads the v2

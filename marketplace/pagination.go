@@ -154,7 +154,8 @@ func listPage[T any](ctx context.Context, c *Client, endpoint string, u *url.URL
 	var next *url.URL
 	if href := p.next(); href != "" {
 		if next, err = c.resolve(u, href); err != nil {
-			return nil, resp, nil, fmt.Errorf("marketplace: %s: next link: %w", endpoint, err)
+			// An unusable link is as much a bad response as a body that does not decode.
+			return nil, resp, nil, &DecodeError{Endpoint: endpoint, Err: fmt.Errorf("next link: %w", err)}
 		}
 		// The link repeats the page size the server chose; ask for the
 		// maximum again rather than trusting it.

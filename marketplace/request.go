@@ -300,14 +300,15 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
+	const maxRetryAfter = 365 * 24 * time.Hour // beyond this the value is nonsense, not a wait
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 || secs > int64(365*24*time.Hour/time.Second) {
+		if secs <= 0 || secs > int64(maxRetryAfter/time.Second) {
 			return 0
 		}
 		return time.Duration(secs) * time.Second
 	}
 	t, err := http.ParseTime(v)
-	if err != nil || !t.After(now) {
+	if err != nil || !t.After(now) || t.Sub(now) > maxRetryAfter {
 		return 0
 	}
 	return t.Sub(now)
@@ -374,7 +375,12 @@ func (c *Client) resolve(current *url.URL, href string) (*url.URL, error) {
 		return ref, nil
 	}
 	if !strings.HasPrefix(ref.Path, "/") {
-		return current.ResolveReference(ref), nil
+		// A relative link stays on current's host, unless it names another scheme ("a:").
+		u := current.ResolveReference(ref)
+		if !c.ownsHost(u) {
+			return nil, errors.New("marketplace: link in response leaves the API host")
+		}
+		return u, nil
 	}
 	base := c.baseFor(current)
 	u := *base

@@ -587,6 +587,23 @@ func TestWrongTypesAreDecodeErrors(t *testing.T) {
 			_, _, err := c.Apps.Distribution(ctx, "a")
 			return err
 		}},
+		// A count that is null or missing reads as zero unless refused.
+		{"evaluations-count-null.json", v2Root + "/evaluations/hosting", "evaluations_hosting", func(c *Client) error {
+			_, _, err := c.Evaluations.Aggregate(ctx, EvaluationsByHosting, nil)
+			return err
+		}},
+		{"churn-count-missing.json", v2Root + "/sales/metrics/churn", "churn", func(c *Client) error {
+			_, _, err := c.CloudMetrics.Get(ctx, CloudChurn, nil)
+			return err
+		}},
+		{"distribution-downloads-null.json", "/rest/2/addons/a/distribution", "app_distribution", func(c *Client) error {
+			_, _, err := c.Apps.Distribution(ctx, "a")
+			return err
+		}},
+		{"addons-reviews-without-average.json", "/rest/2/addons/vendor/12345", "apps", func(c *Client) error {
+			_, _, err := c.Apps.List(ctx)
+			return err
+		}},
 		{"licenses-as-object.json", v2Root + "/licenses", "licenses", func(c *Client) error {
 			_, err := collect(c.Licenses.All(ctx, nil))
 			return err

@@ -104,9 +104,21 @@ func (s *Simulator) RequestCounts() map[string]int {
 	return out
 }
 
-// ResetCounts sets every request count back to zero.
+// RequestTimes returns when the last requests counted by Requests(endpoint)
+// arrived (up to 1024), in order, on the wall clock whatever Options.Clock
+// says: the gap between a failed attempt and its retry is how long the
+// client waited.
+func (s *Simulator) RequestTimes(endpoint string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.times[endpoint]...)
+}
+
+// ResetCounts sets every request count back to zero and forgets the
+// request times.
 func (s *Simulator) ResetCounts() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.counts)
+	clear(s.times)
 }

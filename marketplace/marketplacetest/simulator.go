@@ -36,6 +36,9 @@ type Simulator struct {
 	mu     sync.Mutex
 	faults map[string]*faultState
 	counts map[string]int
+	// times holds when each counted request arrived, on the wall clock,
+	// so that tests can measure waits between attempts.
+	times map[string][]time.Time
 }
 
 // New generates the vendor described by opts and returns a simulator
@@ -59,6 +62,7 @@ func newSimulator(opts Options, shared bool) (*Simulator, error) {
 		closing: make(chan struct{}),
 		faults:  map[string]*faultState{},
 		counts:  map[string]int{},
+		times:   map[string][]time.Time{},
 	}
 	s.data.Store(s.own(v.ds))
 	s.routes()
@@ -108,6 +112,18 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
+// maxRequestTimes bounds the request times kept per endpoint, so that a
+// long demo run does not grow without end.
+const maxRequestTimes = 1024
+
+// keepLast returns the last n elements of ts.
+func keepLast(ts []time.Time, n int) []time.Time {
+	if len(ts) <= n {
+		return ts
+	}
+	return append(ts[:0], ts[len(ts)-n:]...)
+}
+
 // close releases requests held by a Hang fault.
 func (s *Simulator) close() { s.closeOnce.Do(func() { close(s.closing) }) }
 
@@ -146,6 +162,7 @@ func (s *Simulator) serveRoute(rt route) http.Handler {
 		if rt.name != "" {
 			s.mu.Lock()
 			s.counts[rt.name]++
+			s.times[rt.name] = append(keepLast(s.times[rt.name], maxRequestTimes-1), time.Now())
 			s.mu.Unlock()
 		}
 		if user, token, ok := r.BasicAuth(); !ok || user != s.opts.User || token != s.opts.Token {
@@ -191,6 +208,14 @@ func (s *Simulator) checkOwner(r *http.Request) error {
 // serveFault answers a request as the fault f says; serve produces the
 // normal response.
 func (s *Simulator) serveFault(w http.ResponseWriter, r *http.Request, f Fault, serve func(http.ResponseWriter)) {
+	// net/http notices that a client went away only once the request body
+	// is read: a POST (partner metrics) held without reading it would hang
+	// until the server closes, even after its client has gone. The body is
+	// kept for the handler.
+	if f.Latency > 0 || f.Hang {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
 	// A request released early (cancelled, or the server closing) must not
 	// end in an empty 200, so it is aborted.
 	if f.Latency > 0 && !s.wait(r.Context(), f.Latency) {
