@@ -137,8 +137,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", program, err)
 		return exitUsage
 	}
+	// Not exp: its families are served from the encoding cached per snapshot (newHandler).
 	reg.MustRegister(
-		exp,
 		versioncollector.NewCollector("atlassian_marketplace_exporter"),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -414,12 +414,11 @@ func clientOptions(cfg *config, logger log.Logger) ([]marketplace.Option, func()
 // newHandler serves the metrics, the health and readiness probes and the landing page.
 func newHandler(cfg *config, reg *prometheus.Registry, exp *collector.Exporter, logger log.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
-	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+	// Like promhttp with ContinueOnError: one bad series must not blank the whole page.
+	metrics := exp.Handler(collector.HandlerOpts{
+		Live:     reg,
+		Registry: reg,
 		ErrorLog: promhttpLogger{level.Error(logger)},
-		// Serve what can be served: one bad series must not blank the whole page.
-		ErrorHandling:     promhttp.ContinueOnError,
-		Registry:          reg,
-		EnableOpenMetrics: true,
 	})
 	mux.Handle(cfg.telemetryPath, promhttp.InstrumentMetricHandler(reg, metrics))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/log"
@@ -48,6 +49,8 @@ type Exporter struct {
 	byName  map[string]*poller
 	descs   []*prometheus.Desc
 	runOnce sync.Once
+	// generation counts snapshot swaps, so that Handler knows when to encode again.
+	generation atomic.Uint64
 }
 
 var _ prometheus.Collector = (*Exporter)(nil)
@@ -110,6 +113,7 @@ func New(cfg Config) (*Exporter, error) {
 			e.descs = append(e.descs, f.desc)
 		}
 		p := newPoller(s.Name, s.Interval, src, cfg.Clock, cfg.Logger, failures)
+		p.swapped = func() { e.generation.Add(1) }
 		e.pollers = append(e.pollers, p)
 		e.byName[s.Name] = p
 	}
