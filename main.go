@@ -124,6 +124,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer closeDemo()
 
 	reg := prometheus.NewRegistry()
+	own := prometheus.NewRegistry() // the exporter's own counters, served from cache: see newHandler
 	exp, err := collector.New(collector.Config{
 		ClientOptions: clientOpts,
 		Collectors:    cfg.collectors,
@@ -131,7 +132,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Addons:        cfg.addons,
 		Concurrency:   cfg.concurrency,
 		Logger:        logger,
-		Registerer:    reg,
+		Registerer:    own,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", program, err)
@@ -144,7 +145,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 
-	handler, err := newHandler(cfg, reg, exp, logger)
+	handler, err := newHandler(cfg, reg, own, exp, logger)
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot build the landing page", "err", err)
 		return exitFailed
@@ -412,10 +413,13 @@ func clientOptions(cfg *config, logger log.Logger) ([]marketplace.Option, func()
 }
 
 // newHandler serves the metrics, the health and readiness probes and the landing page.
-func newHandler(cfg *config, reg *prometheus.Registry, exp *collector.Exporter, logger log.Logger) (http.Handler, error) {
+// The exporter's families and its own counters (own) are encoded once per change; the rest of
+// reg is gathered on every scrape.
+func newHandler(cfg *config, reg, own *prometheus.Registry, exp *collector.Exporter, logger log.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	// Like promhttp with ContinueOnError: one bad series must not blank the whole page.
 	metrics := exp.Handler(collector.HandlerOpts{
+		Own:      own,
 		Live:     reg,
 		Registry: reg,
 		ErrorLog: promhttpLogger{level.Error(logger)},

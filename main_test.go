@@ -135,20 +135,19 @@ func TestReadinessFollowsFirstRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	reg := prometheus.NewRegistry()
+	reg, own := prometheus.NewRegistry(), prometheus.NewRegistry()
 	exp, err := collector.New(collector.Config{
 		ClientOptions: []marketplace.Option{
 			marketplace.WithBaseURL(srv.URL),
 			marketplace.WithCredentials(marketplacetest.DefaultUser, marketplacetest.DefaultToken),
 			marketplace.WithVendorID(marketplacetest.DefaultVendorID),
 		},
-		Registerer: reg,
+		Registerer: own,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg.MustRegister(exp)
-	h, err := newHandler(&config{telemetryPath: "/metrics"}, reg, exp, log.NewNopLogger())
+	h, err := newHandler(&config{telemetryPath: "/metrics"}, reg, own, exp, log.NewNopLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

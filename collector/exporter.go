@@ -38,7 +38,8 @@ type Config struct {
 	// Logger receives refresh failures and skipped ticks. Nil discards.
 	Logger log.Logger
 	// Registerer receives the exporter's own counters and histograms (API requests, refresh
-	// failures). The Exporter itself must be registered too, by the caller.
+	// failures), which only change as the Exporter works. The Exporter itself must be
+	// registered too, by the caller, or served with Handler.
 	Registerer prometheus.Registerer
 }
 
@@ -49,8 +50,9 @@ type Exporter struct {
 	byName  map[string]*poller
 	descs   []*prometheus.Desc
 	runOnce sync.Once
-	// generation counts snapshot swaps, so that Handler knows when to encode again.
-	generation atomic.Uint64
+	// snapshots counts snapshot swaps, counters the changes of the counters registered with
+	// Config.Registerer, so that Handler knows when to encode either again.
+	snapshots, counters atomic.Uint64
 }
 
 var _ prometheus.Collector = (*Exporter)(nil)
@@ -97,6 +99,7 @@ func New(cfg Config) (*Exporter, error) {
 		byName: map[string]*poller{},
 		descs:  []*prometheus.Desc{refreshSuccessDesc, refreshDurationDesc, lastSuccessDesc, refreshIntervalDesc},
 	}
+	api.moved = &e.counters // before Run: no request has been made yet
 	for _, s := range cfg.Collectors {
 		r, ok := registry[s.Name]
 		if !ok {
@@ -113,7 +116,10 @@ func New(cfg Config) (*Exporter, error) {
 			e.descs = append(e.descs, f.desc)
 		}
 		p := newPoller(s.Name, s.Interval, src, cfg.Clock, cfg.Logger, failures)
-		p.swapped = func() { e.generation.Add(1) }
+		p.swapped = func() {
+			e.snapshots.Add(1)
+			e.counters.Add(1) // the refresh may have counted a failure
+		}
 		e.pollers = append(e.pollers, p)
 		e.byName[s.Name] = p
 	}

@@ -16,18 +16,29 @@ import (
 
 // The /metrics handler. The snapshots only change when a refresh swaps one in, a few times an
 // hour, yet promhttp would rebuild, re-encode and re-compress all of them on every scrape: at
-// a hundred apps that is 20,000 series and two megabytes of text per scrape, hundreds of
-// times the cost of sending the bytes. So the Exporter's families are encoded once per
-// snapshot change and format (and compressed once per layout, see gzip.go), and each scrape
-// only gathers and encodes the live self-metrics (Go runtime, process, API request counters,
-// the handler's own counters) and merges them in, in name order, so that the page is byte
-// for byte what promhttp would serve for the same state.
+// a hundred apps that is 20,000 series and two megabytes of text per scrape, a hundred times
+// the cost of sending the bytes. So the page is assembled from parts:
+//
+//   - the Exporter's families (snapshots and refresh state), encoded once per snapshot swap
+//     and format;
+//   - its own counters (API requests, refresh failures), encoded once per change, which
+//     happens only while a refresh runs;
+//   - the live metrics (Go runtime, process, the handler's counters), gathered and encoded
+//     on every scrape.
+//
+// The families of all parts are merged in name order, so that the page is byte for byte what
+// promhttp would serve for the same state; with gzip, the cached runs are compressed once too
+// and spliced with the live ones into one gzip member (gzip.go).
 
 // HandlerOpts configures Exporter.Handler.
 type HandlerOpts struct {
-	// Live holds every other metric of the page, the ones that change on their own: Go
-	// runtime and process collectors, the API request counters, the HTTP handler's own
-	// counters. It is gathered and encoded on every scrape and must not hold the Exporter.
+	// Own, if set, is where Config.Registerer registered the Exporter's own counters, and
+	// holds nothing else: it is served from cache, encoded again only when they change. If
+	// nil, they must be in Live.
+	Own prometheus.Gatherer
+	// Live holds the metrics that change on their own: Go runtime and process collectors, the
+	// HTTP handler's own counters. It is gathered and encoded on every scrape. Neither Own
+	// nor Live may hold the Exporter itself.
 	Live prometheus.Gatherer
 	// Registry, if set, receives promhttp_metric_handler_errors_total, as the promhttp
 	// option of the same name does.
@@ -36,31 +47,36 @@ type HandlerOpts struct {
 	ErrorLog promhttp.Logger
 }
 
-// Handler serves the Exporter's families and opts.Live as promhttp.HandlerFor would serve
-// both with ContinueOnError and OpenMetrics enabled: the same bytes, content negotiation
-// (text, OpenMetrics, protobuf, name escaping, gzip) and error counting. A collector that
-// failed its refresh still serves its last good snapshot, so the page always answers.
-//
-// The Exporter must not be registered with opts.Live as well.
+// Handler serves the Exporter's families, opts.Own and opts.Live as promhttp.HandlerFor would
+// serve all three with ContinueOnError and OpenMetrics enabled: the same bytes, content
+// negotiation (text, OpenMetrics, protobuf, name escaping, gzip) and error counting. A
+// collector that failed its refresh still serves its last good snapshot, so the page always
+// answers, and no scrape ever calls the API.
 func (e *Exporter) Handler(opts HandlerOpts) http.Handler {
-	cached := prometheus.NewRegistry()
-	cached.MustRegister(e)
-	popts := promhttp.HandlerOpts{
+	snapshots := prometheus.NewRegistry()
+	snapshots.MustRegister(e)
+	h := &expositionHandler{
+		parts:  []*cachedPart{{gatherer: snapshots, generation: e.snapshots.Load}},
+		live:   opts.Live,
+		errLog: opts.ErrorLog,
+	}
+	all := prometheus.Gatherers{snapshots}
+	if opts.Own != nil {
+		h.parts = append(h.parts, &cachedPart{gatherer: opts.Own, generation: e.counters.Load})
+		all = append(all, opts.Own)
+	}
+	if h.live == nil {
+		h.live = prometheus.Gatherers{}
+	}
+	// promhttp registers promhttp_metric_handler_errors_total first; handlerErrors takes the
+	// same counter back, so that both paths count into it.
+	h.fallback = promhttp.HandlerFor(append(all, h.live), promhttp.HandlerOpts{
 		ErrorLog:          opts.ErrorLog,
 		ErrorHandling:     promhttp.ContinueOnError,
 		Registry:          opts.Registry,
 		EnableOpenMetrics: true,
-	}
-	h := &expositionHandler{
-		exp:    e,
-		cached: cached,
-		live:   opts.Live,
-		errLog: opts.ErrorLog,
-		// promhttp registers promhttp_metric_handler_errors_total; the same counter is
-		// taken back below, so both paths count into it.
-		fallback: promhttp.HandlerFor(prometheus.Gatherers{cached, opts.Live}, popts),
-		errCnt:   handlerErrors(opts.Registry),
-	}
+	})
+	h.errCnt = handlerErrors(opts.Registry)
 	return h
 }
 
@@ -82,29 +98,35 @@ func handlerErrors(reg prometheus.Registerer) *prometheus.CounterVec {
 }
 
 type expositionHandler struct {
-	exp      *Exporter
-	cached   *prometheus.Registry // the Exporter alone
+	parts    []*cachedPart
 	live     prometheus.Gatherer
 	errLog   promhttp.Logger
 	errCnt   *prometheus.CounterVec
-	fallback http.Handler // promhttp over both gatherers, for what the cache does not cover
-
-	mu      sync.Mutex
-	gen     uint64                      // the Exporter generation formats was built for
-	formats map[expfmt.Format]*encoding // built on first use per generation
-	layouts map[*encoding]*gzipLayout   // the compressed runs of each encoding
+	fallback http.Handler // promhttp over every part, for what the cache does not cover
 }
 
-// encoding is the Exporter's families encoded in one format, as of one generation. It is
-// never modified once built.
+// cachedPart is a gatherer whose families change only when generation does.
+type cachedPart struct {
+	gatherer   prometheus.Gatherer
+	generation func() uint64
+
+	mu      sync.Mutex
+	gen     uint64
+	formats map[expfmt.Format]*encoding // built on first use per generation
+}
+
+// encoding is a cached part encoded in one format, as of one generation. Only its gzip
+// layout changes once built.
 type encoding struct {
-	format     expfmt.Format
 	names      []string // family names, sorted, as Gather returns them
 	ends       []int    // ends[i] is where family i ends in body
 	body       []byte
 	trailer    []byte // what the encoder writes on Close: "# EOF" for OpenMetrics
 	gatherErr  error
 	encodeErrs []error
+
+	mu     sync.Mutex
+	layout *gzipLayout // the last one asked for
 }
 
 // start returns where family i starts in body.
@@ -115,21 +137,22 @@ func (e *encoding) start(i int) int {
 	return e.ends[i-1]
 }
 
-// gzipLayout is an encoding compressed in runs, cut where live families go in.
+// gzipLayout is an encoding compressed in runs of families, one per run the page needs.
 type gzipLayout struct {
-	splits []int          // family indexes where live families are inserted, ascending
-	runs   []deflateChunk // runs[k] holds families splits[k-1] up to splits[k]
+	runs   [][2]int // family index ranges, from inclusive, to exclusive
+	chunks []deflateChunk
 }
 
-// liveSegment is live families encoded for insertion before cached family at.
-type liveSegment struct {
-	at         int
-	start, end int // in the live buffer
+// piece is a run of consecutive families of one part on the page: family indexes of a cached
+// part, or byte offsets in the live buffer when part is len(parts).
+type piece struct {
+	part     int
+	from, to int
 }
 
 var (
 	bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	// BestSpeed: the live part is compressed on every scrape, and it is small.
+	// BestSpeed: the live families are compressed on every scrape, and they are few.
 	flatePool = sync.Pool{New: func() any {
 		w, _ := flate.NewWriter(nil, flate.BestSpeed)
 		return w
@@ -143,136 +166,179 @@ func (h *expositionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
-	enc := h.encoding(format)
-	live, liveErr := h.live.Gather()
-	for _, mf := range live {
-		if _, dup := slices.BinarySearch(enc.names, mf.GetName()); dup {
-			// Two collectors for one family: promhttp knows how to merge or reject them.
-			h.fallback.ServeHTTP(w, r)
-			return
-		}
-	}
+	encs := make([]*encoding, len(h.parts))
 	var errs prometheus.MultiError
-	errs.Append(enc.gatherErr)
-	errs.Append(liveErr)
+	families := 0
+	for i, p := range h.parts {
+		encs[i] = p.encoding(format)
+		errs.Append(encs[i].gatherErr)
+		families += len(encs[i].names)
+	}
+	live, err := h.live.Gather()
+	errs.Append(err)
 	if err := errs.MaybeUnwrap(); err != nil {
 		h.logf("error gathering metrics:", err)
 		h.errCnt.WithLabelValues("gathering").Inc()
-		if len(enc.names)+len(live) == 0 {
-			w.Header().Del("Content-Encoding")
+		if families+len(live) == 0 {
 			http.Error(w, "An error has occurred while serving metrics:\n\n"+err.Error(), http.StatusInternalServerError)
 			return
 		}
-	}
-	for _, err := range enc.encodeErrs {
-		h.encodeError(err)
 	}
 
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer bufPool.Put(buf)
 	buf.Reset()
-	segs := h.encodeLive(buf, format, live, enc)
+	pieces, ok := h.assemble(buf, format, encs, live)
+	if !ok {
+		// One family in two parts: promhttp knows how to merge or reject that.
+		h.fallback.ServeHTTP(w, r)
+		return
+	}
+	for _, enc := range encs {
+		for _, err := range enc.encodeErrs {
+			h.encodeError(err)
+		}
+	}
 
 	w.Header().Add("Vary", "Accept")
 	w.Header().Add("Vary", "Accept-Encoding")
 	w.Header().Set("Content-Type", string(format))
-	var err error
 	if acceptsGzip(r) {
 		w.Header().Set("Content-Encoding", "gzip")
-		err = h.writeGzip(w, enc, buf.Bytes(), segs)
+		err = writeGzip(w, encs, buf.Bytes(), pieces)
 	} else {
-		err = writeIdentity(w, enc, buf.Bytes(), segs)
+		err = writeIdentity(w, encs, buf.Bytes(), pieces)
 	}
 	if err != nil {
 		h.encodeError(err)
 	}
 }
 
-// encodeLive encodes the live families into buf, grouped by the cached family they go
-// before, and ends with the encoder's trailer. The segments are in page order.
-func (h *expositionHandler) encodeLive(buf *bytes.Buffer, format expfmt.Format, live []*dto.MetricFamily, enc *encoding) []liveSegment {
-	var segs []liveSegment
-	add := func(at, start int) {
-		if n := len(segs); n > 0 && segs[n-1].at == at {
-			segs[n-1].end = buf.Len()
+// assemble merges the families of the cached encodings and the live ones in name order into
+// pieces, encoding the live families into buf as they come, and ends with the format's
+// trailer. It reports false if two parts have a family of the same name.
+func (h *expositionHandler) assemble(buf *bytes.Buffer, format expfmt.Format, encs []*encoding, live []*dto.MetricFamily) ([]piece, bool) {
+	var pieces []piece
+	add := func(part, from, to int) {
+		if n := len(pieces); n > 0 && pieces[n-1].part == part && pieces[n-1].to == from {
+			pieces[n-1].to = to
 			return
 		}
-		segs = append(segs, liveSegment{at: at, start: start, end: buf.Len()})
+		pieces = append(pieces, piece{part, from, to})
+	}
+	next := make([]int, len(encs)+1) // the next family of each part, live last
+	name := func(part int) (string, bool) {
+		if part == len(encs) {
+			if next[part] < len(live) {
+				return live[next[part]].GetName(), true
+			}
+		} else if next[part] < len(encs[part].names) {
+			return encs[part].names[next[part]], true
+		}
+		return "", false
 	}
 	le := expfmt.NewEncoder(buf, format)
-	for _, mf := range live {
-		at, _ := slices.BinarySearch(enc.names, mf.GetName())
+	for {
+		best, bestName := -1, ""
+		for part := range next {
+			n, ok := name(part)
+			switch {
+			case !ok:
+			case best < 0 || n < bestName:
+				best, bestName = part, n
+			case n == bestName:
+				return nil, false
+			}
+		}
+		if best < 0 {
+			break
+		}
+		if best == len(encs) {
+			start := buf.Len()
+			if err := le.Encode(live[next[best]]); err != nil {
+				h.encodeError(err)
+			}
+			add(best, start, buf.Len())
+		} else {
+			add(best, next[best], next[best]+1)
+		}
+		next[best]++
+	}
+	if len(encs) > 0 {
 		start := buf.Len()
-		if err := le.Encode(mf); err != nil {
-			h.encodeError(err)
-		}
-		add(at, start)
+		buf.Write(encs[0].trailer)
+		add(len(encs), start, buf.Len())
 	}
-	start := buf.Len()
-	buf.Write(enc.trailer)
-	add(len(enc.names), start)
-	return segs
+	return pieces, true
 }
 
-// writeIdentity writes the cached body with the live segments spliced in.
-func writeIdentity(w http.ResponseWriter, enc *encoding, live []byte, segs []liveSegment) error {
-	prev := 0
-	for _, s := range segs {
-		if _, err := w.Write(enc.body[enc.start(prev):enc.start(s.at)]); err != nil {
+// writeIdentity writes the pieces as they are.
+func writeIdentity(w http.ResponseWriter, encs []*encoding, live []byte, pieces []piece) error {
+	for _, p := range pieces {
+		b := live[p.from:p.to]
+		if p.part < len(encs) {
+			enc := encs[p.part]
+			b = enc.body[enc.start(p.from):enc.start(p.to)]
+		}
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
-		if _, err := w.Write(live[s.start:s.end]); err != nil {
-			return err
-		}
-		prev = s.at
 	}
-	_, err := w.Write(enc.body[enc.start(prev):])
-	return err
+	return nil
 }
 
-// writeGzip writes the same page as writeIdentity, as one gzip member: the cached runs come
-// compressed already, the live segments are compressed now.
-func (h *expositionHandler) writeGzip(w http.ResponseWriter, enc *encoding, live []byte, segs []liveSegment) error {
-	splits := make([]int, len(segs))
-	for i, s := range segs {
-		splits[i] = s.at
+// writeGzip writes the same page as writeIdentity as one gzip member: the cached runs come
+// compressed already, the live ones are compressed now.
+func writeGzip(w http.ResponseWriter, encs []*encoding, live []byte, pieces []piece) error {
+	runs := make([][][2]int, len(encs))
+	for _, p := range pieces {
+		if p.part < len(encs) {
+			runs[p.part] = append(runs[p.part], [2]int{p.from, p.to})
+		}
 	}
-	layout := h.layout(enc, splits)
+	layouts := make([]*gzipLayout, len(encs))
+	for i, enc := range encs {
+		layouts[i] = enc.gzipLayout(runs[i])
+	}
 	fw := flatePool.Get().(*flate.Writer)
 	defer flatePool.Put(fw)
 	g := newSplicedGzip(w)
-	for i, s := range segs {
-		g.chunk(layout.runs[i])
-		g.chunk(compressChunk(fw, live[s.start:s.end]))
+	used := make([]int, len(encs))
+	for _, p := range pieces {
+		if p.part == len(encs) {
+			g.chunk(compressChunk(fw, live[p.from:p.to]))
+			continue
+		}
+		g.chunk(layouts[p.part].chunks[used[p.part]])
+		used[p.part]++
 	}
-	g.chunk(layout.runs[len(segs)])
 	return g.close()
 }
 
-// encoding returns the Exporter's families encoded in format, building it on the first
-// request after a snapshot changed.
-func (h *expositionHandler) encoding(format expfmt.Format) *encoding {
-	// Read before gathering: if a snapshot is swapped in meanwhile, what is built may be
-	// newer than gen says, and the next scrape builds again; never older.
-	gen := h.exp.generation.Load()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.formats == nil || h.gen != gen {
-		h.gen = gen
-		h.formats = map[expfmt.Format]*encoding{}
-		h.layouts = map[*encoding]*gzipLayout{}
+// encoding returns the part encoded in format, building it on the first request after the
+// part changed.
+func (p *cachedPart) encoding(format expfmt.Format) *encoding {
+	// Read before gathering: if the part changes meanwhile, what is built may be newer than
+	// gen says, and the next scrape builds again; never older.
+	gen := p.generation()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.formats == nil || p.gen != gen {
+		p.gen = gen
+		p.formats = map[expfmt.Format]*encoding{}
 	}
-	enc, ok := h.formats[format]
+	enc, ok := p.formats[format]
 	if !ok {
-		enc = h.encode(format)
-		h.formats[format] = enc
+		enc = encode(p.gatherer, format)
+		p.formats[format] = enc
 	}
 	return enc
 }
 
-func (h *expositionHandler) encode(format expfmt.Format) *encoding {
-	mfs, err := h.cached.Gather()
-	enc := &encoding{format: format, gatherErr: err, names: make([]string, 0, len(mfs)), ends: make([]int, 0, len(mfs))}
+// encode gathers g and encodes each family in format, keeping where each one ends.
+func encode(g prometheus.Gatherer, format expfmt.Format) *encoding {
+	mfs, err := g.Gather()
+	enc := &encoding{gatherErr: err, names: make([]string, 0, len(mfs)), ends: make([]int, 0, len(mfs))}
 	var body bytes.Buffer
 	e := expfmt.NewEncoder(&body, format)
 	for _, mf := range mfs {
@@ -294,25 +360,21 @@ func (h *expositionHandler) encode(format expfmt.Format) *encoding {
 	return enc
 }
 
-// layout returns enc compressed in runs cut at splits. The live families rarely change
-// places (a counter vector appears with its first child), so one layout per encoding is
-// kept.
-func (h *expositionHandler) layout(enc *encoding, splits []int) *gzipLayout {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if l, ok := h.layouts[enc]; ok && slices.Equal(l.splits, splits) {
-		return l
+// gzipLayout returns the encoding compressed in the given runs of families. The runs follow
+// from where the other parts' families fall, which changes only when a family appears (a
+// counter vector with its first child), so the last layout is kept.
+func (e *encoding) gzipLayout(runs [][2]int) *gzipLayout {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.layout != nil && slices.Equal(e.layout.runs, runs) {
+		return e.layout
 	}
 	fw, _ := flate.NewWriter(nil, flate.DefaultCompression)
-	l := &gzipLayout{splits: splits, runs: make([]deflateChunk, 0, len(splits)+1)}
-	prev := 0
-	for _, at := range append(slices.Clip(splits), len(enc.names)) {
-		l.runs = append(l.runs, compressChunk(fw, enc.body[enc.start(prev):enc.start(at)]))
-		prev = at
+	l := &gzipLayout{runs: runs, chunks: make([]deflateChunk, len(runs))}
+	for i, r := range runs {
+		l.chunks[i] = compressChunk(fw, e.body[e.start(r[0]):e.start(r[1])])
 	}
-	if h.formats[enc.format] == enc { // not of a generation gone meanwhile
-		h.layouts[enc] = l
-	}
+	e.layout = l
 	return l
 }
 

@@ -24,14 +24,15 @@ import (
 )
 
 // scrapeEnv is an Exporter on an in-process simulator with its /metrics handler, and promhttp
-// serving the same state as the reference. The live registry holds the API counters and
-// metrics that never change by themselves, so that two scrapes of one state are comparable
-// byte for byte; their names sort before, among and after the Exporter's families.
+// serving the same state as the reference. The own registry holds the API counters, as in
+// main; the live one holds metrics that never change by themselves, so that two scrapes of
+// one state are comparable byte for byte, with names that sort before, among and after the
+// Exporter's families.
 type scrapeEnv struct {
 	srv       *marketplacetest.Server
 	clock     *marketplacetest.ManualClock
 	exp       *Exporter
-	live      *prometheus.Registry
+	own, live *prometheus.Registry
 	handler   http.Handler
 	reference http.Handler
 }
@@ -44,7 +45,7 @@ func newScrapeEnv(tb testing.TB, apps int) *scrapeEnv {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(srv.Close)
-	live := prometheus.NewRegistry()
+	own, live := prometheus.NewRegistry(), prometheus.NewRegistry()
 	exp, err := New(Config{
 		ClientOptions: []marketplace.Option{
 			marketplace.WithBaseURL(srv.URL),
@@ -53,7 +54,7 @@ func newScrapeEnv(tb testing.TB, apps int) *scrapeEnv {
 			marketplace.WithRetryPolicy(marketplace.RetryPolicy{MaxAttempts: 1}),
 		},
 		Clock:      clock,
-		Registerer: live,
+		Registerer: own,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -65,11 +66,11 @@ func newScrapeEnv(tb testing.TB, apps int) *scrapeEnv {
 	}
 	live.MustRegister(versioncollector.NewCollector("atlassian_marketplace_exporter"),
 		fixed("aaa_first_total"), fixed("atlassian_marketplace_mmm_between_total"), fixed("zzz_last_total"))
-	env := &scrapeEnv{srv: srv, clock: clock, exp: exp, live: live,
-		handler: exp.Handler(HandlerOpts{Live: live, Registry: live})}
+	env := &scrapeEnv{srv: srv, clock: clock, exp: exp, own: own, live: live,
+		handler: exp.Handler(HandlerOpts{Own: own, Live: live, Registry: live})}
 	ref := prometheus.NewRegistry()
 	ref.MustRegister(exp)
-	env.reference = promhttp.HandlerFor(prometheus.Gatherers{ref, live}, promhttp.HandlerOpts{
+	env.reference = promhttp.HandlerFor(prometheus.Gatherers{ref, own, live}, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true,
 	})
 	env.refresh(tb)
@@ -228,6 +229,31 @@ func stripRefreshMetrics(b []byte) []byte {
 		}
 	}
 	return []byte(strings.Join(out, "\n"))
+}
+
+// TestHandlerFollowsTheCounters makes API requests outside a refresh: the counters change
+// without a snapshot swap, and the page must show them at once.
+func TestHandlerFollowsTheCounters(t *testing.T) {
+	env := newScrapeEnv(t, 2)
+	count := func() string {
+		t.Helper()
+		body := scrapeWith(t, env.handler, "/metrics", "", "gzip").body
+		for _, l := range strings.Split(string(body), "\n") {
+			if strings.HasPrefix(l, `atlassian_marketplace_api_requests_total{code="200",endpoint="apps"}`) {
+				return l
+			}
+		}
+		t.Fatal("no apps requests counted")
+		return ""
+	}
+	before := count()
+	if _, _, err := env.exp.Client().Apps.List(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if after := count(); after == before {
+		t.Fatalf("still %q after one more request", after)
+	}
+	env.checkSame(t, "/metrics", prometheusAccept, "gzip")
 }
 
 // TestHandlerConcurrentScrapesWhileSnapshotsSwap scrapes from several goroutines while the
