@@ -24,9 +24,6 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
@@ -91,6 +88,8 @@ type config struct {
 	logLevel      string
 	logFormat     string
 	demo          bool
+	// noSelfMetrics leaves out the go_*, process_* and promhttp_* metrics.
+	noSelfMetrics bool
 }
 
 // usagef describes a configuration the exporter refuses to start with (exit status 2).
@@ -138,13 +137,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", program, err)
 		return exitUsage
 	}
-	// Not exp: its families are served from the encoding cached per snapshot (newHandler).
-	reg.MustRegister(
-		versioncollector.NewCollector("atlassian_marketplace_exporter"),
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
-
 	handler, err := newHandler(cfg, reg, own, exp, logger)
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot build the landing page", "err", err)
@@ -241,6 +233,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 		Default("info").StringVar(&cfg.logLevel)
 	app.Flag("log.format", "Output format of log messages: logfmt or json.").
 		Default("logfmt").StringVar(&cfg.logFormat)
+	app.Flag("web.disable-exporter-metrics", "Exclude metrics about the exporter process itself (go_*, process_*, promhttp_*): they are the only part of /metrics gathered on every scrape.").
+		BoolVar(&cfg.noSelfMetrics)
 	app.Flag("demo", "Serve synthetic data from a built-in Marketplace simulator instead of your account: no credentials needed. Listens on 127.0.0.1 unless --web.listen-address is given.").
 		BoolVar(&cfg.demo)
 	collectorFlags := collector.AddFlags(app)
@@ -413,18 +407,9 @@ func clientOptions(cfg *config, logger log.Logger) ([]marketplace.Option, func()
 }
 
 // newHandler serves the metrics, the health and readiness probes and the landing page.
-// The exporter's families and its own counters (own) are encoded once per change; the rest of
-// reg is gathered on every scrape.
 func newHandler(cfg *config, reg, own *prometheus.Registry, exp *collector.Exporter, logger log.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
-	// Like promhttp with ContinueOnError: one bad series must not blank the whole page.
-	metrics := exp.Handler(collector.HandlerOpts{
-		Own:      own,
-		Live:     reg,
-		Registry: reg,
-		ErrorLog: promhttpLogger{level.Error(logger)},
-	})
-	mux.Handle(cfg.telemetryPath, promhttp.InstrumentMetricHandler(reg, metrics))
+	mux.Handle(cfg.telemetryPath, metricsHandler(cfg, reg, own, exp, logger))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		fmt.Fprintln(w, "Healthy")

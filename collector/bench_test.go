@@ -56,17 +56,19 @@ var scrapeProfiles = []struct{ name, accept, acceptEncoding string }{
 	{"prometheus-gzip", prometheusAccept, "gzip"},
 }
 
-// BenchmarkScrape scrapes a small (2 apps) and a large (100 apps) vendor, with the Go and
-// process collectors live as in the binary, through the cached handler and through promhttp.
+// BenchmarkScrape scrapes a small (2 apps) and a large (100 apps) vendor through the cached
+// handler and through promhttp, with the Go and process collectors live as in the binary, and
+// through the cached handler without them (--web.disable-exporter-metrics).
 func BenchmarkScrape(b *testing.B) {
 	for _, apps := range []int{2, 100} {
 		env := newScrapeEnv(b, apps)
+		bare := env.exp.Handler(HandlerOpts{Own: env.own})
 		env.live.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		for _, p := range scrapeProfiles {
 			for _, h := range []struct {
 				name    string
 				handler http.Handler
-			}{{"cached", env.handler}, {"promhttp", env.reference}} {
+			}{{"cached", env.handler}, {"promhttp", env.reference}, {"cached-no-self-metrics", bare}} {
 				b.Run(fmt.Sprintf("apps=%d/%s/%s", apps, p.name, h.name), func(b *testing.B) {
 					benchScrape(b, h.handler, p.accept, p.acceptEncoding)
 				})

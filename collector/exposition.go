@@ -33,12 +33,13 @@ import (
 // HandlerOpts configures Exporter.Handler.
 type HandlerOpts struct {
 	// Own, if set, is where Config.Registerer registered the Exporter's own counters, and
-	// holds nothing else: it is served from cache, encoded again only when they change. If
-	// nil, they must be in Live.
+	// holds nothing else that changes (the build info, which never does, may go there too): it
+	// is served from cache, encoded again only when the counters change. If nil, they must be
+	// in Live.
 	Own prometheus.Gatherer
-	// Live holds the metrics that change on their own: Go runtime and process collectors, the
-	// HTTP handler's own counters. It is gathered and encoded on every scrape. Neither Own
-	// nor Live may hold the Exporter itself.
+	// Live, if set, holds the metrics that change on their own: Go runtime and process
+	// collectors, the HTTP handler's own counters. It is gathered and encoded on every scrape.
+	// Neither Own nor Live may hold the Exporter itself.
 	Live prometheus.Gatherer
 	// Registry, if set, receives promhttp_metric_handler_errors_total, as the promhttp
 	// option of the same name does.
@@ -65,12 +66,12 @@ func (e *Exporter) Handler(opts HandlerOpts) http.Handler {
 		h.parts = append(h.parts, &cachedPart{gatherer: opts.Own, generation: e.counters.Load})
 		all = append(all, opts.Own)
 	}
-	if h.live == nil {
-		h.live = prometheus.Gatherers{}
+	if h.live != nil {
+		all = append(all, h.live)
 	}
 	// promhttp registers promhttp_metric_handler_errors_total first; handlerErrors takes the
 	// same counter back, so that both paths count into it.
-	h.fallback = promhttp.HandlerFor(append(all, h.live), promhttp.HandlerOpts{
+	h.fallback = promhttp.HandlerFor(all, promhttp.HandlerOpts{
 		ErrorLog:          opts.ErrorLog,
 		ErrorHandling:     promhttp.ContinueOnError,
 		Registry:          opts.Registry,
@@ -150,14 +151,7 @@ type piece struct {
 	from, to int
 }
 
-var (
-	bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	// BestSpeed: the live families are compressed on every scrape, and they are few.
-	flatePool = sync.Pool{New: func() any {
-		w, _ := flate.NewWriter(nil, flate.BestSpeed)
-		return w
-	}}
-)
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // ServeHTTP implements http.Handler.
 func (h *expositionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -174,8 +168,12 @@ func (h *expositionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		errs.Append(encs[i].gatherErr)
 		families += len(encs[i].names)
 	}
-	live, err := h.live.Gather()
-	errs.Append(err)
+	var live []*dto.MetricFamily
+	if h.live != nil {
+		var err error
+		live, err = h.live.Gather()
+		errs.Append(err)
+	}
 	if err := errs.MaybeUnwrap(); err != nil {
 		h.logf("error gathering metrics:", err)
 		h.errCnt.WithLabelValues("gathering").Inc()
@@ -203,6 +201,7 @@ func (h *expositionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Accept")
 	w.Header().Add("Vary", "Accept-Encoding")
 	w.Header().Set("Content-Type", string(format))
+	var err error
 	if acceptsGzip(r) {
 		w.Header().Set("Content-Encoding", "gzip")
 		err = writeGzip(w, encs, buf.Bytes(), pieces)
@@ -275,10 +274,12 @@ func (h *expositionHandler) assemble(buf *bytes.Buffer, format expfmt.Format, en
 // writeIdentity writes the pieces as they are.
 func writeIdentity(w http.ResponseWriter, encs []*encoding, live []byte, pieces []piece) error {
 	for _, p := range pieces {
-		b := live[p.from:p.to]
+		var b []byte
 		if p.part < len(encs) {
 			enc := encs[p.part]
 			b = enc.body[enc.start(p.from):enc.start(p.to)]
+		} else {
+			b = live[p.from:p.to]
 		}
 		if _, err := w.Write(b); err != nil {
 			return err
@@ -288,7 +289,7 @@ func writeIdentity(w http.ResponseWriter, encs []*encoding, live []byte, pieces 
 }
 
 // writeGzip writes the same page as writeIdentity as one gzip member: the cached runs come
-// compressed already, the live ones are compressed now.
+// compressed already, the live ones are added as stored blocks.
 func writeGzip(w http.ResponseWriter, encs []*encoding, live []byte, pieces []piece) error {
 	runs := make([][][2]int, len(encs))
 	for _, p := range pieces {
@@ -300,13 +301,11 @@ func writeGzip(w http.ResponseWriter, encs []*encoding, live []byte, pieces []pi
 	for i, enc := range encs {
 		layouts[i] = enc.gzipLayout(runs[i])
 	}
-	fw := flatePool.Get().(*flate.Writer)
-	defer flatePool.Put(fw)
 	g := newSplicedGzip(w)
 	used := make([]int, len(encs))
 	for _, p := range pieces {
 		if p.part == len(encs) {
-			g.chunk(compressChunk(fw, live[p.from:p.to]))
+			g.stored(live[p.from:p.to])
 			continue
 		}
 		g.chunk(layouts[p.part].chunks[used[p.part]])

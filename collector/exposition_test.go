@@ -220,6 +220,22 @@ func TestHandlerServesWhatPromhttpServes(t *testing.T) {
 	}
 }
 
+// TestHandlerWithoutLiveMetrics serves the cached parts alone, as the binary does with
+// --web.disable-exporter-metrics.
+func TestHandlerWithoutLiveMetrics(t *testing.T) {
+	env := newScrapeEnv(t, 2)
+	ref := prometheus.NewRegistry()
+	ref.MustRegister(env.exp)
+	env.handler = env.exp.Handler(HandlerOpts{Own: env.own})
+	env.reference = promhttp.HandlerFor(prometheus.Gatherers{ref, env.own}, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true,
+	})
+	for _, a := range accepts {
+		env.checkSame(t, "/metrics", a, "gzip")
+	}
+	env.checkSame(t, "/metrics", "", "")
+}
+
 // stripRefreshMetrics drops the lines that change with every refresh whatever the data.
 func stripRefreshMetrics(b []byte) []byte {
 	var out []string

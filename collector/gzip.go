@@ -8,9 +8,9 @@ import (
 	"io"
 )
 
-// A gzip response spliced from pieces compressed at different times: the cached part of
-// /metrics is compressed once per snapshot, the live self-metrics on every scrape, and the
-// response is one ordinary gzip member (RFC 1952) that any client reads, curl and browsers
+// A gzip response spliced from pieces made at different times: the cached part of /metrics is
+// compressed once per snapshot, the live self-metrics are added on every scrape as stored
+// blocks, and the response is one ordinary gzip member (RFC 1952) that any client reads, curl and browsers
 // included, which a concatenation of separate gzip members would not guarantee.
 //
 // Each piece is a raw deflate stream compressed on its own (so it refers to nothing before
@@ -71,6 +71,21 @@ func (g *splicedGzip) chunk(c deflateChunk) {
 	g.write(c.data)
 	g.crc = crc32Combine(g.crc, c.crc, int64(c.size))
 	g.size += uint32(c.size)
+}
+
+// stored appends p as stored deflate blocks, uncompressed. The live part of a page is a few
+// kilobytes: compressing it on every scrape would cost more than the rest of the scrape.
+func (g *splicedGzip) stored(p []byte) {
+	for len(p) > 0 {
+		n := min(len(p), 0xffff)
+		// Byte-aligned after a chunk: BFINAL 0, BTYPE 00 (stored), then LEN and NLEN.
+		header := [5]byte{0, byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)}
+		g.write(header[:])
+		g.write(p[:n])
+		g.crc = crc32.Update(g.crc, crc32.IEEETable, p[:n])
+		g.size += uint32(n)
+		p = p[n:]
+	}
 }
 
 // close ends the deflate stream and writes the trailer. It returns the first write error.

@@ -23,8 +23,8 @@ func TestCRC32Combine(t *testing.T) {
 	}
 }
 
-// TestSplicedGzip splices pieces compressed at different levels, empty ones included, and
-// reads the result back as a single gzip member.
+// TestSplicedGzip splices pieces compressed at different levels and stored ones, empty ones
+// included, and reads the result back as a single gzip member.
 func TestSplicedGzip(t *testing.T) {
 	pieces := [][]byte{
 		[]byte("# HELP a A.\n# TYPE a gauge\na 1\n"),
@@ -37,8 +37,12 @@ func TestSplicedGzip(t *testing.T) {
 	var buf bytes.Buffer
 	g := newSplicedGzip(&buf)
 	for i, p := range pieces {
+		if i%3 == 2 {
+			g.stored(p)
+			continue
+		}
 		level := flate.BestSpeed
-		if i%2 == 0 {
+		if i%3 == 0 {
 			level = flate.BestCompression
 		}
 		fw, err := flate.NewWriter(nil, level)
@@ -47,6 +51,10 @@ func TestSplicedGzip(t *testing.T) {
 		}
 		g.chunk(compressChunk(fw, p))
 	}
+	// A stored piece longer than one stored block.
+	long := bytes.Repeat([]byte("0123456789abcdef"), 9000)
+	g.stored(long)
+	pieces = append(pieces, long)
 	if err := g.close(); err != nil {
 		t.Fatal(err)
 	}
