@@ -185,8 +185,8 @@ func measurePeer(r *report, run *refreshRun, peerBin, config string, scrapesPerT
 	o50, o99 := percentile(ours, 50), percentile(ours, 99)
 	p50, p99 := percentile(peerLat, 50), percentile(peerLat, 99)
 	r.add(row{"4 scrape latency p50", fmt.Sprintf("ours: the whole page, Prometheus headers; json_exporter: one probe (one endpoint); %s per API request", run.latency),
-		fmtDur(o50), fmtDur(p50) + " (json_exporter)", fmtRatio(float64(o50) / float64(p50)), "", ""})
-	r.add(row{"4 scrape latency p99", "as above", fmtDur(o99), fmtDur(p99) + " (json_exporter)", fmtRatio(float64(o99) / float64(p99)), "", ""})
+		fmtDur(o50), fmtDur(p50) + " (json_exporter)", fmt.Sprintf("%.0f× faster", float64(p50)/float64(o50)), "", ""})
+	r.add(row{"4 scrape latency p99", "as above", fmtDur(o99), fmtDur(p99) + " (json_exporter)", fmt.Sprintf("%.0f× faster", float64(p99)/float64(o99)), "", ""})
 	r.add(row{"4 series served", fmt.Sprintf("ours: one page; json_exporter: one probe of each of its %d targets", len(targets)),
 		fmtCount(oursSeries), fmtCount(peerSeries) + " (json_exporter)", "", "", ""})
 	return nil

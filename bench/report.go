@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -21,8 +22,10 @@ type report struct{ rows []row }
 
 func (r *report) add(rw row) { r.rows = append(r.rows, rw) }
 
-// print writes the table in Markdown.
+// print writes the table in Markdown, by measurement number (the Go benchmarks last), in the
+// order rows were added within one measurement.
 func (r *report) print(w io.Writer) {
+	slices.SortStableFunc(r.rows, func(a, b row) int { return cmp.Compare(a.Measurement[0], b.Measurement[0]) })
 	header := row{"Measurement", "Case", "Ours", "Reference", "Ratio", "Target", "Met"}
 	cols := func(x row) []string {
 		return []string{x.Measurement, x.Case, x.Ours, x.Reference, x.Ratio, x.Target, x.Met}
