@@ -87,6 +87,7 @@ var contract = []contractFamily{
 	{"atlassian_marketplace_app_rating_stars", []string{"addon_key"}, func(v float64) bool { return v >= 1 && v <= 5 }},
 	{"atlassian_marketplace_mrr_usd", []string{"addon_key", "movement"}, anyFinite},
 	{"atlassian_marketplace_arr_usd", []string{"addon_key"}, nonNegative},
+	{"atlassian_marketplace_mrr_month_timestamp_seconds", []string{"addon_key"}, recentMonth},
 	{"atlassian_marketplace_refresh_success", []string{"collector"}, one},
 	{"atlassian_marketplace_refresh_duration_seconds", []string{"collector"}, nonNegative},
 	{"atlassian_marketplace_last_refresh_success_timestamp_seconds", []string{"collector"}, func(v float64) bool { return math.Abs(float64(time.Now().Unix())-v) < 600 }},
@@ -116,13 +117,7 @@ var mrrMovements = []string{"opening", "new", "expansion", "contraction", "react
 // readiness, and checks the whole /metrics page: every family of the contract with plausible
 // values, and promtool check metrics clean. Then SIGTERM must stop it with status 0.
 func TestEndToEndDemo(t *testing.T) {
-	promtool := os.Getenv("PROMTOOL")
-	if promtool == "" {
-		var err error
-		if promtool, err = exec.LookPath("promtool"); err != nil {
-			t.Fatal("promtool is needed to lint /metrics: set $PROMTOOL or put promtool on $PATH (make test does it for you)")
-		}
-	}
+	promtool := prometheusTool(t, "PROMTOOL", "promtool", "to lint /metrics")
 
 	e := startExporter(t, buildExporter(t), nil, "--demo", "--web.listen-address=127.0.0.1:0", "--log.level=debug")
 	if code, _ := get(t, e.client, e.base+"/-/healthy"); code != http.StatusOK {

@@ -88,6 +88,7 @@ type config struct {
 	logLevel      string
 	logFormat     string
 	demo          bool
+	backfill      *backfillConfig // nil for the exporter
 	// noSelfMetrics leaves out the go_*, process_* and promhttp_* metrics.
 	noSelfMetrics bool
 }
@@ -114,6 +115,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if cfg.backfill != nil {
+		return runBackfill(ctx, cfg, logger, stderr)
+	}
 
 	clientOpts, closeDemo, err := clientOptions(cfg, logger)
 	if err != nil {
@@ -124,15 +128,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	reg := prometheus.NewRegistry()
 	own := prometheus.NewRegistry() // the exporter's own counters, served from cache: see newHandler
-	exp, err := collector.New(collector.Config{
-		ClientOptions: clientOpts,
-		Collectors:    cfg.collectors,
-		Windows:       cfg.windows,
-		Addons:        cfg.addons,
-		Concurrency:   cfg.concurrency,
-		Logger:        logger,
-		Registerer:    own,
-	})
+	exp, err := collector.New(collectorConfig(cfg, clientOpts, logger, own))
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", program, err)
 		return exitUsage
@@ -238,8 +234,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 	app.Flag("demo", "Serve synthetic data from a built-in Marketplace simulator instead of your account: no credentials needed. Listens on 127.0.0.1 unless --web.listen-address is given.").
 		BoolVar(&cfg.demo)
 	collectorFlags := collector.AddFlags(app)
+	app.Command("serve", "Serve the metrics over HTTP (the default command).").Default()
+	backfill := addBackfillCommand(app)
 
-	if _, err := app.Parse(args); terminated >= 0 {
+	command, err := app.Parse(args)
+	if terminated >= 0 {
 		return nil, terminated, nil
 	} else if err != nil {
 		return nil, -1, err
@@ -250,7 +249,6 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 		*cfg.web.WebListenAddresses = []string{"127.0.0.1:" + defaultPort}
 	}
 
-	var err error
 	// Parsed here rather than by kingpin, whose number errors do not name the flag.
 	if cfg.concurrency, err = strconv.ParseInt(concurrency, 10, 64); err != nil || cfg.concurrency < 1 {
 		return nil, -1, usagef("--marketplace.concurrency must be a number of at least 1, got %q", concurrency)
@@ -263,6 +261,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 	}
 	if len(cfg.collectors) == 0 {
 		return nil, -1, usagef("every collector is disabled: enable at least one (--collector.<name>)")
+	}
+	if command == backfill.cmd.FullCommand() {
+		if cfg.backfill, err = backfill.config(time.Now()); err != nil {
+			return nil, -1, err
+		}
 	}
 	if vendorID != "" {
 		id, err := strconv.ParseInt(vendorID, 10, 64)
@@ -404,6 +407,19 @@ func clientOptions(cfg *config, logger log.Logger) ([]marketplace.Option, func()
 		opts = append(opts, marketplace.WithDeveloperID(cfg.developerID))
 	}
 	return opts, func() {}, nil
+}
+
+// collectorConfig is what the collectors need from cfg, for the exporter and the backfill.
+func collectorConfig(cfg *config, clientOpts []marketplace.Option, logger log.Logger, reg prometheus.Registerer) collector.Config {
+	return collector.Config{
+		ClientOptions: clientOpts,
+		Collectors:    cfg.collectors,
+		Windows:       cfg.windows,
+		Addons:        cfg.addons,
+		Concurrency:   cfg.concurrency,
+		Logger:        logger,
+		Registerer:    reg,
+	}
 }
 
 // newHandler serves the metrics, the health and readiness probes and the landing page.

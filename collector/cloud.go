@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,24 +71,29 @@ var cloudReports = []struct {
 	}},
 }
 
-// newCloudCollector asks for each window separately even though weekly buckets would allow
-// slicing one long answer: churn's uniqueTotal cannot be cut into windows after the fact.
+// newCloudCollector asks for each window separately, like the other windowed collectors.
+// Churn's uniqueTotal cannot be cut into windows after the fact, so its query is distinct: a
+// backfill asks for it per step instead of cutting one long answer.
 func newCloudCollector(api cloudAPI, windows []Window, keep addonFilter) *windowedCollector {
 	c := &windowedCollector{windows: windows}
 	for _, r := range cloudReports {
 		var fs []*Family
+		distinct := false
 		for _, s := range r.series {
 			fs = append(fs, s.family)
+			distinct = distinct || s.unique
 		}
+		// Map order would make the family order, and so Describe, vary between runs.
+		slices.SortFunc(fs, func(a, b *Family) int { return strings.Compare(a.Name, b.Name) })
 		c.queries = append(c.queries, windowedQuery{
 			what:     "cloud " + string(r.metric),
 			families: fs,
-			run: func(ctx context.Context, opts *marketplace.AggregateOptions, w Window) ([]Sample, error) {
+			distinct: distinct,
+			fetch: func(ctx context.Context, opts *marketplace.AggregateOptions) (weeklyReport, error) {
 				res, _, err := api.Get(ctx, r.metric, opts)
-				if err != nil {
-					return nil, err
-				}
-				return cloudSamples(r.series, res, w, keep), nil
+				return calculatedReport{res, func(res *marketplace.CalculatedMetric, w Window) []Sample {
+					return cloudSamples(r.series, res, w, keep)
+				}}, err
 			},
 		})
 	}

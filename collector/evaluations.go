@@ -47,12 +47,11 @@ func newEvaluationsCollector(api evaluationsAPI, windows []Window, keep addonFil
 		c.queries = append(c.queries, windowedQuery{
 			what:     "evaluations by " + string(d.metric),
 			families: []*Family{d.family},
-			run: func(ctx context.Context, opts *marketplace.AggregateOptions, w Window) ([]Sample, error) {
+			fetch: func(ctx context.Context, opts *marketplace.AggregateOptions) (weeklyReport, error) {
 				agg, _, err := api.Aggregate(ctx, d.metric, opts)
-				if err != nil {
-					return nil, err
-				}
-				return countSamples(d.family, d.label, agg, w, keep), nil
+				return aggregateReport{agg, func(agg *marketplace.Aggregate, w Window) []Sample {
+					return countSamples(d.family, d.label, agg, w, keep)
+				}}, err
 			},
 		})
 	}

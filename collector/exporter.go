@@ -46,6 +46,7 @@ type Config struct {
 // Exporter is a prometheus.Collector that serves the snapshots of all enabled collectors.
 type Exporter struct {
 	client  *marketplace.Client
+	clock   Clock
 	pollers []*poller
 	byName  map[string]*poller
 	descs   []*prometheus.Desc
@@ -96,6 +97,7 @@ func New(cfg Config) (*Exporter, error) {
 	failures := newFailuresCounter(cfg.Registerer)
 	e := &Exporter{
 		client: client,
+		clock:  cfg.Clock,
 		byName: map[string]*poller{},
 		descs:  []*prometheus.Desc{refreshSuccessDesc, refreshDurationDesc, lastSuccessDesc, refreshIntervalDesc},
 	}

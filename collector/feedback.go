@@ -34,12 +34,11 @@ func newFeedbackCollector(api feedbackAPI, windows []Window, keep addonFilter) *
 		return windowedQuery{
 			what:     "feedback by " + string(metric),
 			families: []*Family{f},
-			run: func(ctx context.Context, opts *marketplace.AggregateOptions, w Window) ([]Sample, error) {
+			fetch: func(ctx context.Context, opts *marketplace.AggregateOptions) (weeklyReport, error) {
 				agg, _, err := api.Metrics(ctx, metric, opts)
-				if err != nil {
-					return nil, err
-				}
-				return countSamples(f, label, agg, w, keep), nil
+				return aggregateReport{agg, func(agg *marketplace.Aggregate, w Window) []Sample {
+					return countSamples(f, label, agg, w, keep)
+				}}, err
 			},
 		}
 	}

@@ -15,9 +15,9 @@ import (
 // error cancels the others: a snapshot is all of a collector's families or none, so dashboards
 // never mix values from two refreshes. How many requests really run at once is decided by the
 // semaphore in the HTTP transport, shared with every other collector.
-func fanOut(ctx context.Context, n int, job func(ctx context.Context, i int) ([]Sample, error)) ([]Sample, error) {
+func fanOut[S any](ctx context.Context, n int, job func(ctx context.Context, i int) ([]S, error)) ([]S, error) {
 	g, ctx := errgroup.WithContext(ctx)
-	results := make([][]Sample, n)
+	results := make([][]S, n)
 	for i := range n {
 		g.Go(func() error {
 			s, err := job(ctx, i)
@@ -42,12 +42,16 @@ func cachedNote(collector string) string {
 	return "Cached: refreshed in the background by the " + collector + " collector, see atlassian_marketplace_last_refresh_success_timestamp_seconds."
 }
 
-// windowedQuery is one report asked for once per window: run fetches it for the window's
-// dates and transforms the answer.
+// windowedQuery is one report asked for once per window: fetch asks for it over the window's
+// dates, and the answer turns into the window's samples.
 type windowedQuery struct {
 	what     string // for error messages, e.g. "evaluations by hosting"
 	families []*Family
-	run      func(ctx context.Context, opts *marketplace.AggregateOptions, w Window) ([]Sample, error)
+	fetch    func(ctx context.Context, opts *marketplace.AggregateOptions) (weeklyReport, error)
+	// distinct marks a report with counts over the whole range asked for (churn's
+	// uniqueTotal): it cannot be cut into windows after the fact, so a backfill asks for it
+	// once per step and window, exactly as the live exporter does.
+	distinct bool
 }
 
 // windowedCollector serves the families of reports that are summed over trailing windows.
@@ -69,10 +73,10 @@ func (c *windowedCollector) samples(ctx context.Context, at time.Time) ([]Sample
 	nw := len(c.windows)
 	return fanOut(ctx, len(c.queries)*nw, func(ctx context.Context, i int) ([]Sample, error) {
 		q, w := c.queries[i/nw], c.windows[i%nw]
-		ss, err := q.run(ctx, w.aggregateOptions(end), w)
+		r, err := q.fetch(ctx, w.aggregateOptions(end))
 		if err != nil {
 			return nil, fmt.Errorf("%s, window %s: %w", q.what, w, err)
 		}
-		return ss, nil
+		return r.samples(w), nil
 	})
 }

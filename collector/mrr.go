@@ -49,17 +49,23 @@ func (c *mrrCollector) families() []*Family { return []*Family{mrrFamily, arrFam
 func (c *mrrCollector) samples(ctx context.Context, at time.Time) ([]Sample, error) {
 	end := lastCompleteDay(at)
 	first := marketplace.DateOf(time.Date(end.Year, end.Month-(mrrLookback-1), 1, 0, 0, 0, 0, time.UTC))
-	recs, _, err := c.api.Query(ctx, &marketplace.PartnerMetricsRequest{
-		MetricSets:  []string{"RECURRING_REVENUE"},
-		StartDate:   first,
-		EndDate:     end,
-		Granularity: marketplace.GranularityMonth,
-		Attributes:  []string{"APP_KEY", "APP_NAME"},
-	})
+	recs, _, err := c.api.Query(ctx, mrrRequest(first, end))
 	if err != nil {
 		return nil, fmt.Errorf("partner metrics RECURRING_REVENUE: %w", err)
 	}
 	return mrrSamples(recs, c.addons), nil
+}
+
+// mrrRequest asks for the monthly recurring revenue of every app, month by month, from the
+// month of first to the day last.
+func mrrRequest(first, last marketplace.Date) *marketplace.PartnerMetricsRequest {
+	return &marketplace.PartnerMetricsRequest{
+		MetricSets:  []string{"RECURRING_REVENUE"},
+		StartDate:   first,
+		EndDate:     last,
+		Granularity: marketplace.GranularityMonth,
+		Attributes:  []string{"APP_KEY", "APP_NAME"},
+	}
 }
 
 // mrrSamples reports each app's latest month. Records split by subscription (monthly and

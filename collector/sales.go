@@ -66,12 +66,11 @@ func newSalesCollector(api salesAPI, windows []Window, keep addonFilter) *window
 		c.queries = append(c.queries, windowedQuery{
 			what:     "sales by " + string(d.metric),
 			families: []*Family{d.families.transactions, d.families.net, d.families.revenue},
-			run: func(ctx context.Context, opts *marketplace.AggregateOptions, w Window) ([]Sample, error) {
+			fetch: func(ctx context.Context, opts *marketplace.AggregateOptions) (weeklyReport, error) {
 				agg, _, err := api.Aggregate(ctx, d.metric, opts)
-				if err != nil {
-					return nil, err
-				}
-				return salesSamples(d.families, d.label, agg, w, keep), nil
+				return aggregateReport{agg, func(agg *marketplace.Aggregate, w Window) []Sample {
+					return salesSamples(d.families, d.label, agg, w, keep)
+				}}, err
 			},
 		})
 	}

@@ -38,7 +38,7 @@ type simEnv struct {
 	reg   *prometheus.Registry
 }
 
-func newSimEnv(t *testing.T, cfg Config) *simEnv {
+func newSimEnv(t testing.TB, cfg Config) *simEnv {
 	t.Helper()
 	clock := marketplacetest.NewManualClock(testNow)
 	srv, err := marketplacetest.NewServer(marketplacetest.Options{Clock: clock})

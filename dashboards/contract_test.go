@@ -56,7 +56,7 @@ func init() {
 	add(with(app, "name"), "app_info")
 	add(app, "app_downloads", "app_installs", "app_users", "app_reviews", "app_rating_stars")
 	add(with(app, "movement"), "mrr_usd")
-	add(app, "arr_usd")
+	add(app, "arr_usd", "mrr_month_timestamp_seconds")
 
 	collector := []string{"collector"}
 	add(collector, "refresh_success", "refresh_duration_seconds", "last_refresh_success_timestamp_seconds",

@@ -27,20 +27,24 @@ func overview() *dashboard.DashboardBuilder {
 			q("max("+sel(churnBenchmark, appMatcher, `kind="total"`)+")", "total churn")).
 			Thresholds(thresholds("green", churnBenchmarkSteps()...))).
 		WithRow(row("Now")).
+		// Seven panels in 24 columns: licenses and money get 4, the others 3.
 		WithPanel(statPanel("Active licenses", "Licenses with status active, all hosting types and license types.", unitCount,
 			q(sumBy("", sel("atlassian_marketplace_licenses", appMatcher, `status="active"`)), "active"))).
 		WithPanel(statPanel("Installs", "Active installations reported by the Marketplace.", unitCount,
-			q(sumBy("", sel("atlassian_marketplace_app_installs", appMatcher)), "installs"))).
+			q(sumBy("", sel("atlassian_marketplace_app_installs", appMatcher)), "installs")).
+			Span(3)).
 		WithPanel(statPanel("Users", "Users of the apps' active installations, as reported by the Marketplace.", unitCount,
-			q(sumBy("", sel("atlassian_marketplace_app_users", appMatcher)), "users"))).
-		WithPanel(statPanel("MRR", "Closing monthly recurring revenue of the latest month (USD).", unitUSD,
-			q(sumBy("", sel("atlassian_marketplace_mrr_usd", appMatcher, `movement="closing"`)), "MRR"))).
-		WithPanel(statPanel("ARR", "Annual recurring revenue of the latest month (closing MRR x 12, USD).", unitUSD,
+			q(sumBy("", sel("atlassian_marketplace_app_users", appMatcher)), "users")).
+			Span(3)).
+		WithPanel(mrrStat()).
+		WithPanel(statPanel("ARR", "Annual recurring revenue of the latest month (closing MRR x 12, USD)."+mrrMonthNote, unitUSD,
 			q(sumBy("", sel("atlassian_marketplace_arr_usd", appMatcher)), "ARR"))).
+		WithPanel(mrrMonthStat().Span(3)).
 		WithPanel(statPanel("Rating", "Average review stars per app.", "none",
 			q(named(sel("atlassian_marketplace_app_rating_stars", appMatcher)), "{{name}}")).
 			Decimals(2).
-			Thresholds(thresholds("red", step{3, "yellow"}, step{4, "green"}))).
+			Thresholds(thresholds("red", step{3, "yellow"}, step{4, "green"})).
+			Span(3)).
 		WithRow(row("Trends")).
 		WithPanel(tsPanel("Revenue in the last $window", "How the window's sales revenue moves, per app (USD).", unitUSD,
 			q(named(sumBy("addon_key", sel(revenue, aw...))), "{{name}}"))).

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 
 const (
 	rulesFile   = "../alerts/marketplace.rules.yml"
-	runbookFile = "../alerts/RUNBOOK.md"
+	runbookFile = "../README.md" // its Runbook section
 	runbookBase = "https://github.com/marketplace-exporter/marketplace_exporter/blob/main/README.md#runbook-"
 )
 
@@ -125,25 +126,94 @@ func githubSlug(heading string) string {
 	return strings.ReplaceAll(s, " ", "-")
 }
 
-// runbookAnchors lists the anchors of the runbook's "Runbook: <alert>" headings.
-func runbookAnchors(t *testing.T) map[string]bool {
+// readmeAnchors lists the anchors GitHub gives the headings of a Markdown file (a repeated
+// heading gets -1, -2, ...), outside fenced code blocks, and the anchors of its
+// "### Runbook: <alert>" headings.
+func readmeAnchors(t *testing.T, file string) (all, runbooks map[string]bool) {
 	t.Helper()
-	f, err := os.Open(runbookFile)
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	anchors := map[string]bool{}
+	all, runbooks = map[string]bool{}, map[string]bool{}
+	seen := map[string]int{}
+	fenced := false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if h, ok := strings.CutPrefix(sc.Text(), "### "); ok && strings.HasPrefix(h, "Runbook: ") {
-			anchors[githubSlug(h)] = true
+		line := sc.Text()
+		if strings.HasPrefix(line, "```") {
+			fenced = !fenced
+		}
+		m := heading.FindStringSubmatch(line)
+		if fenced || m == nil {
+			continue
+		}
+		anchor := githubSlug(m[1])
+		if n := seen[anchor]; n > 0 {
+			seen[anchor]++
+			anchor = fmt.Sprintf("%s-%d", anchor, n)
+		} else {
+			seen[anchor] = 1
+		}
+		all[anchor] = true
+		if strings.HasPrefix(line, "### Runbook: ") {
+			runbooks[anchor] = true
 		}
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return anchors
+	return all, runbooks
+}
+
+// heading matches an ATX Markdown heading and captures its text.
+var heading = regexp.MustCompile(`^#{1,6}\s+(.+?)\s*#*\s*$`)
+
+// runbookAnchors lists the anchors of the runbook's "### Runbook: <alert>" headings.
+func runbookAnchors(t *testing.T) map[string]bool {
+	t.Helper()
+	_, runbooks := readmeAnchors(t, runbookFile)
+	return runbooks
+}
+
+// TestReadmeLinksResolve checks that every link of the README to one of its own sections
+// (#anchor) has a heading to land on.
+func TestReadmeLinksResolve(t *testing.T) {
+	all, _ := readmeAnchors(t, runbookFile)
+	raw, err := os.ReadFile(runbookFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(string(raw), -1)
+	if len(links) == 0 {
+		t.Fatalf("%s has no links to its own sections", runbookFile)
+	}
+	for _, l := range links {
+		if !all[l[1]] {
+			t.Errorf("%s links to #%s, which no heading has", runbookFile, l[1])
+		}
+	}
+}
+
+func TestReadmeAnchorsRepeatAsGitHubDoes(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "README.md")
+	text := "# A\n## Runbook\n```\n## Not a heading\n```\n### Runbook: X\n## Runbook\n"
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	all, runbooks := readmeAnchors(t, file)
+	for _, want := range []string{"a", "runbook", "runbook-1", "runbook-x"} {
+		if !all[want] {
+			t.Errorf("no anchor %q in %v", want, all)
+		}
+	}
+	if all["not-a-heading"] || len(all) != 4 {
+		t.Errorf("anchors %v, want 4", all)
+	}
+	if len(runbooks) != 1 || !runbooks["runbook-x"] {
+		t.Errorf("runbook anchors %v, want only runbook-x", runbooks)
+	}
 }
 
 func TestGithubSlug(t *testing.T) {

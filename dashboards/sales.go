@@ -3,6 +3,7 @@ package dashboards
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 )
 
@@ -70,8 +71,7 @@ func sales() *dashboard.DashboardBuilder {
 		WithPanel(windowTotal("Net transactions", "Net sales transactions in the window, as the Marketplace counts them (netCount).", unitCount, "atlassian_marketplace_sales_net_transactions")).
 		WithPanel(windowCount("Refunds", "Refund transactions in the window.", unitCount, byType+"transactions", refund)).
 		WithPanel(windowCount("Refunded", "Revenue of the refund transactions in the window (USD), as the Marketplace reports it.", unitUSD, byType+"revenue_usd", refund)).
-		WithPanel(statPanel("MRR", "Closing monthly recurring revenue of the latest month (USD).", unitUSD,
-			q(sumBy("", sel(mrr, appMatcher, `movement="closing"`)), "MRR")))
+		WithPanel(mrrStat())
 
 	for _, dim := range []breakdown{
 		{title: "hosting", dim: "hosting", label: "hosting"},
@@ -97,16 +97,35 @@ func sales() *dashboard.DashboardBuilder {
 		WithPanel(dropPanel("Revenue", "MarketplaceRevenueDropped", unitUSD, revenue, "500 USD")).
 		WithRow(row("Recurring revenue")).
 		WithPanel(barsPanel("MRR movements of the latest month",
-			"New, expansion and reactivated MRR add to the opening MRR; contraction and expired (negative) take from it (USD).",
+			"New, expansion and reactivated MRR add to the opening MRR; contraction and expired (negative) take from it (USD)."+mrrMonthNote,
 			unitUSD,
 			at(sumBy("movement", sel(mrr, appMatcher, movement)), "{{movement}}")).
-			Thresholds(thresholds("red", step{0, "green"}))).
-		WithPanel(mrrArrPanel())
+			Thresholds(thresholds("red", step{0, "green"})).
+			Span(10)).
+		WithPanel(mrrArrPanel().Span(10)).
+		WithPanel(mrrMonthStat().Span(4).Height(8))
+}
+
+// mrrMonthNote says which month the MRR families are for.
+const mrrMonthNote = " The month is each app's latest with data (see MRR month); the current month is month-to-date, so its MRR grows until the month ends."
+
+// mrrStat is the closing MRR of the selected apps.
+func mrrStat() *stat.PanelBuilder {
+	return statPanel("MRR", "Closing monthly recurring revenue of the latest month (USD)."+mrrMonthNote, unitUSD,
+		q(sumBy("", sel("atlassian_marketplace_mrr_usd", appMatcher, `movement="closing"`)), "MRR"))
+}
+
+// mrrMonthStat shows the month that the MRR and ARR panels are for.
+func mrrMonthStat() *stat.PanelBuilder {
+	return statPanel("MRR month",
+		"The month the MRR and ARR values are for: each app's latest month with data, the latest of the selected apps here. The current month is month-to-date: its MRR grows until the month ends.",
+		"time:YYYY-MM",
+		q("max("+sel("atlassian_marketplace_mrr_month_timestamp_seconds", appMatcher)+") * 1000", "month"))
 }
 
 // mrrArrPanel is the trend of closing MRR and ARR per app.
 func mrrArrPanel() *timeseries.PanelBuilder {
-	return tsPanel("MRR and ARR", "Closing MRR and ARR of the latest month, per app (USD).", unitUSD,
+	return tsPanel("MRR and ARR", "Closing MRR and ARR of the latest month, per app (USD)."+mrrMonthNote, unitUSD,
 		q(named(sumBy("addon_key", sel("atlassian_marketplace_mrr_usd", appMatcher, `movement="closing"`))), "{{name}} MRR"),
 		q(named(sumBy("addon_key", sel("atlassian_marketplace_arr_usd", appMatcher))), "{{name}} ARR"))
 }

@@ -56,9 +56,9 @@ func Example() {
 		fmt.Printf("%s: %d\n", s.Name, n)
 	}
 	// Output:
-	// Cloud: 7
+	// Cloud: 6
 	// Data Center: 0
-	// Server: 0
+	// Server: 1
 }
 
 func ExampleLicensesService_Export() {
@@ -86,7 +86,7 @@ func ExampleLicensesService_Export() {
 	}
 	fmt.Println("active Cloud licenses:", active)
 	// Output:
-	// active Cloud licenses: 143
+	// active Cloud licenses: 144
 }
 
 func ExampleWithRequestHook() {

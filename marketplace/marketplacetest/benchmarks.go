@@ -7,19 +7,29 @@ import (
 	"time"
 )
 
-// benchmarkMonths returns the indexes of rows (one per app per month, by
+// benchmarkRow is a monthly benchmark row of one app.
+type benchmarkRow interface {
+	appMonth() (addonKey string, month time.Time)
+}
+
+func (r ChurnBenchmarkMonth) appMonth() (string, time.Time)      { return r.AddonKey, r.Month }
+func (r EvaluationBenchmarkMonth) appMonth() (string, time.Time) { return r.AddonKey, r.Month }
+func (r SalesBenchmarkMonth) appMonth() (string, time.Time)      { return r.AddonKey, r.Month }
+
+// benchmarkRows returns the indexes of rows (one per app per month, by
 // month) that fall in the requested months, are published by today and
 // belong to the requested apps.
-func benchmarkRows[T any](c *call, rows []T, month func(*T) time.Time, key func(*T) string) ([]int, error) {
+func benchmarkRows[T benchmarkRow](c *call, rows []T) ([]int, error) {
 	from, to, err := c.monthRange()
 	if err != nil {
 		return nil, err
 	}
 	addons := c.set("addon")
 	var out []int
-	for i := range rows {
-		m := dayOf(month(&rows[i]))
-		if m >= from && m <= to && benchmarkPublished(m) <= c.today && in(addons, key(&rows[i])) {
+	for i, r := range rows {
+		key, month := r.appMonth()
+		m := dayOf(month)
+		if m >= from && m <= to && benchmarkPublished(m) <= c.today && in(addons, key) {
 			out = append(out, i)
 		}
 	}
@@ -32,8 +42,7 @@ const benchmarkVars = "{?addon*,startDate,endDate}"
 // is an array, as live responses have it (the v2 spec says object).
 func (s *Simulator) churnBenchmark(c *call) error {
 	rows := c.ds.ChurnBenchmarks
-	hits, err := benchmarkRows(c, rows, func(r *ChurnBenchmarkMonth) time.Time { return r.Month },
-		func(r *ChurnBenchmarkMonth) string { return r.AddonKey })
+	hits, err := benchmarkRows(c, rows)
 	if err != nil {
 		return err
 	}
@@ -180,32 +189,44 @@ func salesMonthRow(r SalesBenchmarkMonth, vendor bool) map[string]any {
 	return row
 }
 
+// benchmarkKeys are the key names of a monthly benchmark body.
+type benchmarkKeys struct {
+	total, totalMonths, addons, addonMonths string
+}
+
+var (
+	// v2 evaluation benchmarks use the spelling live clients read, v3 the
+	// spec's capitalised one.
+	evaluationKeysV2 = benchmarkKeys{"total", "evaluationBenchmarkPerVendorPerMonth", "addons", "evaluationBenchmarkPerAppPerMonth"}
+	evaluationKeysV3 = benchmarkKeys{"totals", "CloudEvaluationBenchmarkPerVendorPerMonth", "CloudEvaluationBenchmarkPerApp", "CloudEvaluationBenchmarkPerAppPerMonth"}
+	salesKeys        = benchmarkKeys{"total", "salesBenchmarkPerMonth", "addons", "salesBenchmarkPerMonth"}
+)
+
 // monthlyBenchmark serves benchmark/evaluations and benchmark/sales. Both
 // are a vendor total plus one entry per app, each with a list of months;
-// only the key names differ.
-func monthlyBenchmark[T any](c *call, suffix string, rows []T, month func(*T) time.Time, key func(*T) string,
-	vendorRow func([]T) map[string]any, appRow func(T) map[string]any,
-	totalKey, totalListKey, addonsKey, addonListKey string) error {
-	hits, err := benchmarkRows(c, rows, month, key)
+// only the key names and the month rows differ.
+func monthlyBenchmark[T benchmarkRow](c *call, suffix string, rows []T, keys benchmarkKeys,
+	vendorRow func([]T) map[string]any, appRow func(T) map[string]any) error {
+	hits, err := benchmarkRows(c, rows)
 	if err != nil {
 		return err
 	}
 	byMonth := map[int64][]T{}
-	for i := range rows {
-		m := month(&rows[i]).Unix()
-		byMonth[m] = append(byMonth[m], rows[i])
+	for _, r := range rows {
+		_, m := r.appMonth()
+		byMonth[m.Unix()] = append(byMonth[m.Unix()], r)
 	}
-	var totals []map[string]any
+	totals := []map[string]any{}
 	seen := map[int64]bool{}
 	perApp := make([][]map[string]any, len(c.ds.Apps))
 	for _, i := range hits {
-		r := &rows[i]
-		if m := month(r).Unix(); !seen[m] {
+		key, month := rows[i].appMonth()
+		if m := month.Unix(); !seen[m] {
 			seen[m] = true
 			totals = append(totals, vendorRow(byMonth[m]))
 		}
-		a := c.ds.appIndex[key(r)]
-		perApp[a] = append(perApp[a], appRow(*r))
+		a := c.ds.appIndex[key]
+		perApp[a] = append(perApp[a], appRow(rows[i]))
 	}
 	addons := []map[string]any{}
 	for a, months := range perApp {
@@ -213,51 +234,40 @@ func monthlyBenchmark[T any](c *call, suffix string, rows []T, month func(*T) ti
 			continue
 		}
 		app := &c.ds.Apps[a]
-		entry := map[string]any{"addonKey": app.Key, "name": app.Name, addonListKey: months}
+		entry := map[string]any{"addonKey": app.Key, "name": app.Name, keys.addonMonths: months}
 		if c.v3 {
 			entry["productId"] = app.ProductID
 		}
 		addons = append(addons, entry)
 	}
-	if totals == nil {
-		totals = []map[string]any{}
-	}
 	writeJSON(c.w, http.StatusOK, map[string]any{
-		"_links":  aggLinks{Self: c.self(), Query: c.template(suffix, benchmarkVars, "")},
-		totalKey:  map[string]any{"name": totalName, totalListKey: totals},
-		addonsKey: addons,
+		"_links":    aggLinks{Self: c.self(), Query: c.template(suffix, benchmarkVars, "")},
+		keys.total:  map[string]any{"name": totalName, keys.totalMonths: totals},
+		keys.addons: addons,
 	})
 	return nil
 }
 
-// evaluationBenchmark serves benchmark/evaluations: v2 with the live
-// spelling (addons[].evaluationBenchmarkPerAppPerMonth, total), v3 with the
-// spec's capitalised keys (CloudEvaluationBenchmarkPerApp, totals).
+// evaluationBenchmark serves benchmark/evaluations.
 func (s *Simulator) evaluationBenchmark(c *call) error {
-	totalKey, totalList, addonsKey, addonList := "total", "evaluationBenchmarkPerVendorPerMonth", "addons", "evaluationBenchmarkPerAppPerMonth"
+	keys := evaluationKeysV2
 	if c.v3 {
-		totalKey, totalList, addonsKey, addonList = "totals", "CloudEvaluationBenchmarkPerVendorPerMonth", "CloudEvaluationBenchmarkPerApp", "CloudEvaluationBenchmarkPerAppPerMonth"
+		keys = evaluationKeysV3
 	}
-	return monthlyBenchmark(c, "/benchmark/evaluations", c.ds.EvaluationBenchmarks,
-		func(r *EvaluationBenchmarkMonth) time.Time { return r.Month },
-		func(r *EvaluationBenchmarkMonth) string { return r.AddonKey },
+	return monthlyBenchmark(c, "/benchmark/evaluations", c.ds.EvaluationBenchmarks, keys,
 		func(rows []EvaluationBenchmarkMonth) map[string]any {
 			return evaluationMonthRow(c.ds.vendorEvaluationRow(s.opts.Seed, rows), c.v3, true)
 		},
-		func(r EvaluationBenchmarkMonth) map[string]any { return evaluationMonthRow(r, c.v3, false) },
-		totalKey, totalList, addonsKey, addonList)
+		func(r EvaluationBenchmarkMonth) map[string]any { return evaluationMonthRow(r, c.v3, false) })
 }
 
 // salesBenchmark serves benchmark/sales, the same on v2 and v3.
 func (s *Simulator) salesBenchmark(c *call) error {
-	return monthlyBenchmark(c, "/benchmark/sales", c.ds.SalesBenchmarks,
-		func(r *SalesBenchmarkMonth) time.Time { return r.Month },
-		func(r *SalesBenchmarkMonth) string { return r.AddonKey },
+	return monthlyBenchmark(c, "/benchmark/sales", c.ds.SalesBenchmarks, salesKeys,
 		func(rows []SalesBenchmarkMonth) map[string]any {
 			return salesMonthRow(c.ds.vendorSalesRow(s.opts.Seed, rows), true)
 		},
-		func(r SalesBenchmarkMonth) map[string]any { return salesMonthRow(r, false) },
-		"total", "salesBenchmarkPerMonth", "addons", "salesBenchmarkPerMonth")
+		func(r SalesBenchmarkMonth) map[string]any { return salesMonthRow(r, false) })
 }
 
 // Customer insights.

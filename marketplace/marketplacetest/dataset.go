@@ -118,10 +118,15 @@ type License struct {
 	AppEntitlementID     string
 	AppEntitlementNumber string
 	HostLicenseID        string
-	CloudID              string
-	CloudSiteHostname    string
-	Hosting              string
-	LicenseType          string
+	// HostEntitlementID and HostEntitlementNumber identify the Cloud
+	// site's parent product subscription.
+	HostEntitlementID     string
+	HostEntitlementNumber string
+	TransactionAccountID  string
+	CloudID               string
+	CloudSiteHostname     string
+	Hosting               string
+	LicenseType           string
 	// BillingPeriod is "Monthly" or "Annual" for paid Cloud subscriptions.
 	BillingPeriod string
 	// AppEdition is "Standard" or "Advanced" on Cloud.

@@ -116,9 +116,14 @@
 //     "Conversions" are conversions on the day they happen.
 //   - Sales-metric details are the cancellations (churn), renewals and
 //     conversions, paged like the other lists on v2 as well as v3.
+//   - Filters: text matches license and entitlement ids, cloudId, site
+//     hostname, company and contact e-mails (and the message, for
+//     feedback); anonymous feedback is feedback without an e-mail address;
+//     tier filters match user counts; limit=0 is a 400.
 //   - Benchmarks: month M is published on the 10th of month M+2. The churn
 //     benchmark counts paid Cloud licenses active on the last day of M, and
-//     those of them no longer active a month later; benchmark ratios,
+//     those of them no longer active a month later; churnRate is a percent,
+//     the benchmark fields are ratios around 1 as live v3 shows them, and
 //     percentiles and growth benchmarks are random. Evaluation and sales
 //     benchmarks count Cloud evaluations and Cloud vendor amounts. The
 //     vendor total covers every app whatever the addon filter. v2 spells the

@@ -97,6 +97,8 @@ type family struct {
 	hostname string
 	edition  string
 	hostSEN  string
+	// Cloud sites: the parent product's entitlement and the billing account.
+	hostEntitlementID, hostEntitlementNumber, transactionAccountID string
 }
 
 // genLicense is a license being generated, with the events it caused.
@@ -354,6 +356,10 @@ func (g *generator) family(r *rand.Rand, hosting string) *family {
 		f.cloudID = uuid(g.seed, purposeLicense, r.Uint64())
 		f.hostname = companyDomains[w] + "-" + strconv.Itoa(r.IntN(10000)) + ".atlassian.net"
 		f.edition = pick(r, editionWeights)
+		host := r.Uint64()
+		f.hostEntitlementID = uuid(g.seed, purposeLicense, host)
+		f.hostEntitlementNumber = entitlementNumber(host)
+		f.transactionAccountID = uuid(g.seed, purposeLicense, ^host)
 	} else {
 		f.hostSEN = strconv.Itoa(1_000_000 + r.IntN(9_000_000))
 	}
@@ -410,6 +416,8 @@ func (g *generator) newLicense(r *rand.Rand, a int, start day, num uint64, f *fa
 		l.LicenseID, l.AddonLicenseID, l.AppEntitlementNumber = e, e, e
 		l.AppEntitlementID = uuid(g.seed, purposeLicense, num)
 		l.CloudID, l.CloudSiteHostname = f.cloudID, f.hostname
+		l.HostEntitlementID, l.HostEntitlementNumber = f.hostEntitlementID, f.hostEntitlementNumber
+		l.TransactionAccountID = f.transactionAccountID
 		l.ParentProductEdition = f.edition
 		l.AppEdition = pick(r, appEditionWeights)
 	} else {

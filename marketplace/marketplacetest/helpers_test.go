@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -173,7 +172,3 @@ func pageThrough(t *testing.T, s *Server, path, key string) []json.RawMessage {
 	}
 	return rows
 }
-
-// runtimeGosched yields while a test waits for another goroutine to reach a
-// point it can observe.
-func runtimeGosched() { runtime.Gosched() }

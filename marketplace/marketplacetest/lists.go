@@ -2,6 +2,7 @@ package marketplacetest
 
 import (
 	"bufio"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"sort"
@@ -24,7 +25,7 @@ type listLinks struct {
 type list struct {
 	n      int
 	match  func(i int) bool
-	render func(i int) any
+	render func(b []byte, i int) []byte
 }
 
 // Query templates of the lists, as in the reporting links.
@@ -42,8 +43,8 @@ func (c *call) servedBefore(n int, date func(i int) time.Time) int {
 }
 
 // servePage writes one page of a list. body builds the response from the
-// rows and the links.
-func (c *call) servePage(l list, body func(rows []any, links listLinks, total int) any, suffix, vars string, export bool) error {
+// rows and the links; exportLinks adds links to the list's exports.
+func (c *call) servePage(l list, body func(rows []json.RawMessage, links listLinks, total int) any, suffix, vars string, exportLinks bool) error {
 	var hits []int
 	for i := range l.n {
 		if l.match(i) {
@@ -54,12 +55,12 @@ func (c *call) servePage(l list, body func(rows []any, links listLinks, total in
 	if err != nil {
 		return err
 	}
-	rows := make([]any, 0, hi-lo)
+	rows := make([]json.RawMessage, 0, hi-lo)
 	for _, i := range hits[lo:hi] {
-		rows = append(rows, l.render(i))
+		rows = append(rows, l.render(nil, i))
 	}
 	links := listLinks{Self: c.self(), Query: c.template(suffix, vars, ""), Next: next, Prev: prev}
-	if export {
+	if exportLinks {
 		q := url.Values{}
 		for k, v := range c.q {
 			if k != "offset" && k != "limit" {
@@ -67,9 +68,9 @@ func (c *call) servePage(l list, body func(rows []any, links listLinks, total in
 			}
 		}
 		base := c.reportingBase() + suffix + "/export?"
-		for _, f := range []link{{Href: "csv", Type: "text/csv"}, {Href: "json", Type: "application/json"}} {
-			q.Set("accept", f.Href)
-			links.Export = append(links.Export, link{Href: base + q.Encode(), Type: f.Type})
+		for _, f := range []struct{ accept, contentType string }{{"csv", "text/csv"}, {"json", "application/json"}} {
+			q.Set("accept", f.accept)
+			links.Export = append(links.Export, link{Href: base + q.Encode(), Type: f.contentType})
 		}
 	}
 	writeJSON(c.w, http.StatusOK, body(rows, links, len(hits)))
@@ -98,14 +99,16 @@ func (c *call) serveExport(l list) error {
 // flushEvery is how many rows go out between flushes of an export.
 const flushEvery = 256
 
+// streamArray writes the rows of l that match as a JSON array, one row per
+// line.
 func streamArray(w http.ResponseWriter, l list) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(w, 32<<10)
 	rc := http.NewResponseController(w)
-	enc := newEncoder(bw)
-	bw.WriteByte('[')
+	var row []byte
 	n := 0
+	bw.WriteByte('[')
 	for i := range l.n {
 		if !l.match(i) {
 			continue
@@ -113,7 +116,8 @@ func streamArray(w http.ResponseWriter, l list) {
 		if n > 0 {
 			bw.WriteByte(',')
 		}
-		if err := enc.Encode(l.render(i)); err != nil {
+		row = append(l.render(row[:0], i), '\n')
+		if _, err := bw.Write(row); err != nil {
 			return // the client went away; nothing more can be said
 		}
 		if n++; n%flushEvery == 0 {
@@ -257,7 +261,7 @@ func (c *call) licenses() (list, error) {
 			}
 			return true
 		},
-		render: func(i int) any { return c.licenseRow(i, stateAt(&ls[i], c.today), insights) },
+		render: func(b []byte, i int) []byte { return c.appendLicense(b, i, stateAt(&ls[i], c.today), insights) },
 	}, nil
 }
 
@@ -296,7 +300,7 @@ func (c *call) transactions() (list, error) {
 				f.matchText(t.TransactionID, l.LicenseID, l.AppEntitlementID, l.CloudID, l.Customer.Company,
 					l.Customer.TechnicalContact.Email, l.Customer.BillingContact.Email)
 		},
-		render: func(i int) any { return c.transactionRow(i) },
+		render: c.appendTransaction,
 	}, nil
 }
 
@@ -334,58 +338,48 @@ func (c *call) feedbackList() (list, error) {
 				(!anonFilter || anonymous == (e.Email == "")) && f.inRange(dayOf(e.Date)) &&
 				f.matchText(e.LicenseID, e.Email, e.AppEntitlementID, e.AppEntitlementNumber, e.CloudID, e.Message)
 		},
-		render: func(i int) any { return c.feedbackRow(i) },
+		render: c.appendFeedback,
 	}, nil
 }
 
-// List bodies.
-
-type licensesBody struct {
-	Links      listLinks `json:"_links"`
-	Licenses   []any     `json:"licenses"`
-	TotalCount *int      `json:"totalCount,omitempty"`
+// listResource is a reporting list and its export.
+type listResource struct {
+	build func(*call) (list, error)
+	// suffix is the list's path below the reporting root; the export is at
+	// suffix + "/export".
+	suffix string
+	// vars is the query template; rowsKey the body's array of rows.
+	vars, rowsKey string
+	// exportLinks adds links to the CSV and JSON exports to each page.
+	exportLinks bool
 }
 
-type transactionsBody struct {
-	Links        listLinks `json:"_links"`
-	Transactions []any     `json:"transactions"`
-	TotalCount   *int      `json:"totalCount,omitempty"`
-}
-
-type feedbackBody struct {
-	Links      listLinks `json:"_links"`
-	Feedback   []any     `json:"feedback"`
-	TotalCount *int      `json:"totalCount,omitempty"`
-}
-
-type eventsBody struct {
-	Links      listLinks `json:"_links"`
-	Events     []any     `json:"events"`
-	TotalCount *int      `json:"totalCount,omitempty"`
-}
-
-// totalCount is v3's totalCount, absent on v2.
-func (c *call) totalCount(n int) *int {
-	if !c.v3 {
-		return nil
-	}
-	return &n
-}
-
-// listEndpoint serves a paged list, or with export its streamed export.
-func listEndpoint(build func(c *call) (list, error), suffix, vars string, exportLinks, export bool,
-	body func(c *call, rows []any, links listLinks, total int) any) handler {
+// page serves one page of the list: the rows under rowsKey, the links, and
+// on v3 the totalCount.
+func (lr listResource) page() handler {
 	return func(c *call) error {
-		l, err := build(c)
+		l, err := lr.build(c)
 		if err != nil {
 			return err
 		}
-		if export {
-			return c.serveExport(l)
+		return c.servePage(l, func(rows []json.RawMessage, links listLinks, total int) any {
+			body := map[string]any{"_links": links, lr.rowsKey: rows}
+			if c.v3 {
+				body["totalCount"] = total
+			}
+			return body
+		}, lr.suffix, lr.vars, lr.exportLinks)
+	}
+}
+
+// export serves the whole list as a streamed export.
+func (lr listResource) export() handler {
+	return func(c *call) error {
+		l, err := lr.build(c)
+		if err != nil {
+			return err
 		}
-		return c.servePage(l, func(rows []any, links listLinks, total int) any {
-			return body(c, rows, links, total)
-		}, suffix, vars, exportLinks)
+		return c.serveExport(l)
 	}
 }
 
@@ -422,34 +416,9 @@ func (c *call) details(metric string) (list, error) {
 				f.inRange(dayOf(e.date)) && (!f.hasLastUpdated || dayOf(e.date) >= f.lastUpdated) &&
 				f.matchText(l.LicenseID, l.AppEntitlementID, l.CloudID, l.Customer.Company)
 		},
-		render: func(i int) any {
+		render: func(b []byte, i int) []byte {
 			e := events[i]
-			l := &c.ds.Licenses[e.license]
-			app := &c.ds.Apps[c.ds.appIndex[l.AddonKey]]
-			d := dayOf(e.date)
-			detail := &licenseDetailJSON{
-				LicenseID: l.LicenseID, AppEntitlementID: l.AppEntitlementID, AppEntitlementNumber: l.AppEntitlementNumber,
-				CloudID: l.CloudID, MonthsValid: l.periodMonths,
-			}
-			row := transitionJSON{
-				AddonKey: l.AddonKey, AddonName: app.Name, Hosting: l.Hosting, AppEdition: l.AppEdition,
-				LastUpdated: d.String(), EventDate: d.String(), InGracePeriod: "No",
-			}
-			if e.transaction >= 0 {
-				t := &c.ds.Transactions[e.transaction]
-				row.TransactionID = t.TransactionID
-				detail.MaintenanceStartDate, detail.MaintenanceEndDate = formatDate(t.MaintenanceStart), formatDate(t.MaintenanceEnd)
-			} else {
-				// A cancellation ends the period before the event.
-				detail.MaintenanceStartDate, detail.MaintenanceEndDate = d.addMonths(-l.periodMonths).String(), (d - 1).String()
-			}
-			if c.v3 {
-				row.ProductID = app.ProductID
-				row.licenseDetailJSON = detail
-			} else {
-				row.LicenseDetails = detail
-			}
-			return row
+			return c.appendTransition(b, &c.ds.Licenses[e.license], dayOf(e.date), e.transaction)
 		},
 	}, nil
 }

@@ -30,27 +30,28 @@ func (s *Simulator) routes() {
 
 	for metric := range cloudMetrics {
 		s.reporting(metric, "/sales/metrics/"+metric, s.cloudMetricEndpoint(metric))
-		s.reporting(metric+"_details", "/sales/metrics/"+metric+"/details",
-			listEndpoint(func(c *call) (list, error) { return c.details(metric) },
-				"/sales/metrics/"+metric+"/details", detailsVars, true, false, eventsPage))
+		details := listResource{
+			build:  func(c *call) (list, error) { return c.details(metric) },
+			suffix: "/sales/metrics/" + metric + "/details", vars: detailsVars, rowsKey: "events", exportLinks: true,
+		}
+		s.reporting(metric+"_details", details.suffix, details.page())
 	}
 	s.reporting("", "/sales/metrics/{metric}", badMetric("churn, conversion, renewal"))
 	s.reporting("churn_benchmark", "/sales/metrics/churn/benchmark", s.churnBenchmark)
 	s.reporting("evaluation_benchmark", "/benchmark/evaluations", s.evaluationBenchmark)
 	s.reporting("sales_benchmark", "/benchmark/sales", s.salesBenchmark)
 
-	s.reporting("licenses", "/licenses",
-		listEndpoint((*call).licenses, "/licenses", licensesVars, true, false, licensesPage))
-	s.reporting("licenses_export", "/licenses/export",
-		listEndpoint((*call).licenses, "/licenses", licensesVars, true, true, nil))
-	s.reporting("transactions", "/sales/transactions",
-		listEndpoint((*call).transactions, "/sales/transactions", transactionsVars, true, false, transactionsPage))
-	s.reporting("transactions_export", "/sales/transactions/export",
-		listEndpoint((*call).transactions, "/sales/transactions", transactionsVars, true, true, nil))
-	s.reporting("feedback_details", "/feedback/details",
-		listEndpoint((*call).feedbackList, "/feedback/details", feedbackVars, false, false, feedbackPage))
-	s.reporting("feedback_details_export", "/feedback/details/export",
-		listEndpoint((*call).feedbackList, "/feedback/details", feedbackVars, false, true, nil))
+	for _, lr := range []struct {
+		name string
+		listResource
+	}{
+		{"licenses", listResource{(*call).licenses, "/licenses", licensesVars, "licenses", true}},
+		{"transactions", listResource{(*call).transactions, "/sales/transactions", transactionsVars, "transactions", true}},
+		{"feedback_details", listResource{(*call).feedbackList, "/feedback/details", feedbackVars, "feedback", false}},
+	} {
+		s.reporting(lr.name, lr.suffix, lr.page())
+		s.reporting(lr.name+"_export", lr.suffix+"/export", lr.export())
+	}
 
 	for _, kind := range []string{"regions", "editions", "active-users", "tiers"} {
 		name := map[string]string{"active-users": "active_users"}[kind]
@@ -91,22 +92,6 @@ func badMetric(allowed string) handler {
 	return func(c *call) error {
 		return badRequest("metric: allowable values are [%s]", allowed)
 	}
-}
-
-func licensesPage(c *call, rows []any, links listLinks, total int) any {
-	return licensesBody{Links: links, Licenses: rows, TotalCount: c.totalCount(total)}
-}
-
-func transactionsPage(c *call, rows []any, links listLinks, total int) any {
-	return transactionsBody{Links: links, Transactions: rows, TotalCount: c.totalCount(total)}
-}
-
-func feedbackPage(c *call, rows []any, links listLinks, total int) any {
-	return feedbackBody{Links: links, Feedback: rows, TotalCount: c.totalCount(total)}
-}
-
-func eventsPage(c *call, rows []any, links listLinks, total int) any {
-	return eventsBody{Links: links, Events: rows, TotalCount: c.totalCount(total)}
 }
 
 // reportingLinks serves the reporting root: link templates to every

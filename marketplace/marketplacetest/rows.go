@@ -5,188 +5,44 @@ import (
 	"time"
 )
 
-// Row bodies of the reporting lists and exports. Optional fields are
-// omitted when empty, as the API omits them.
+// Rows of the reporting lists and exports, written field by field in the
+// reference's order (see object). Optional fields are left out when empty,
+// as the API leaves them out.
 
-type contactJSON struct {
-	Email string `json:"email,omitempty"`
-	Name  string `json:"name,omitempty"`
-	Phone string `json:"phone,omitempty"`
-}
-
-type contactDetailsJSON struct {
-	Company          string       `json:"company,omitempty"`
-	Country          string       `json:"country,omitempty"`
-	Region           string       `json:"region,omitempty"`
-	TechnicalContact *contactJSON `json:"technicalContact,omitempty"`
-	BillingContact   *contactJSON `json:"billingContact,omitempty"`
-}
-
-type partnerJSON struct {
-	PartnerName    string       `json:"partnerName"`
-	PartnerType    string       `json:"partnerType"`
-	BillingContact *contactJSON `json:"billingContact,omitempty"`
-}
-
-type attributionJSON struct {
-	Channel        string `json:"channel,omitempty"`
-	ReferrerDomain string `json:"referrerDomain,omitempty"`
-}
-
-type licenseJSON struct {
-	AddonLicenseID       string             `json:"addonLicenseId"`
-	AppEntitlementID     string             `json:"appEntitlementId,omitempty"`
-	AppEntitlementNumber string             `json:"appEntitlementNumber,omitempty"`
-	HostLicenseID        string             `json:"hostLicenseId,omitempty"`
-	LicenseID            string             `json:"licenseId"`
-	CloudID              string             `json:"cloudId,omitempty"`
-	CloudSiteHostname    string             `json:"cloudSiteHostname,omitempty"`
-	AddonKey             string             `json:"addonKey"`
-	AddonName            string             `json:"addonName"`
-	ProductID            string             `json:"productId,omitempty"`
-	Hosting              string             `json:"hosting"`
-	AppEdition           string             `json:"appEdition,omitempty"`
-	IsNewBillingSystem   string             `json:"isNewBillingSystem,omitempty"`
-	NewBillingSystem     string             `json:"newBillingSystem,omitempty"`
-	LastUpdated          string             `json:"lastUpdated"`
-	LicenseType          string             `json:"licenseType"`
-	MaintenanceStartDate string             `json:"maintenanceStartDate"`
-	MaintenanceEndDate   string             `json:"maintenanceEndDate,omitempty"`
-	Status               string             `json:"status"`
-	Tier                 string             `json:"tier"`
-	ContactDetails       contactDetailsJSON `json:"contactDetails"`
-	PartnerDetails       *partnerJSON       `json:"partnerDetails,omitempty"`
-	Attribution          *attributionJSON   `json:"attribution,omitempty"`
-	// Data insights, only with withDataInsights=true.
-	EvaluationOpportunitySize string   `json:"evaluationOpportunitySize,omitempty"`
-	EvaluationLicense         string   `json:"evaluationLicense,omitempty"`
-	DaysToConvertEval         string   `json:"daysToConvertEval,omitempty"`
-	EvaluationStartDate       string   `json:"evaluationStartDate,omitempty"`
-	EvaluationEndDate         string   `json:"evaluationEndDate,omitempty"`
-	EvaluationSaleDate        string   `json:"evaluationSaleDate,omitempty"`
-	ParentProductBillingCycle string   `json:"parentProductBillingCycle,omitempty"`
-	ParentProductName         string   `json:"parentProductName,omitempty"`
-	ParentProductEdition      string   `json:"parentProductEdition,omitempty"`
-	InstalledOnSandbox        string   `json:"installedOnSandbox,omitempty"`
-	LicenseSourceType         string   `json:"licenseSourceType,omitempty"`
-	InGracePeriod             string   `json:"inGracePeriod,omitempty"`
-	CloudComplianceBoundaries []string `json:"cloudComplianceBoundaries,omitempty"`
-	LicenseLevel              string   `json:"licenseLevel,omitempty"`
-}
-
-type discountJSON struct {
-	Type   string  `json:"type"`
-	Amount float64 `json:"amount"`
-}
-
-type purchaseJSON struct {
-	SaleDate              string         `json:"saleDate"`
-	LicenseType           string         `json:"licenseType"`
-	Hosting               string         `json:"hosting"`
-	BillingPeriod         string         `json:"billingPeriod"`
-	Tier                  string         `json:"tier"`
-	ChangeInTier          string         `json:"changeInTier,omitempty"`
-	OldTier               string         `json:"oldTier,omitempty"`
-	ParentProductName     string         `json:"parentProductName,omitempty"`
-	ParentProductEdition  string         `json:"parentProductEdition,omitempty"`
-	PurchasePrice         float64        `json:"purchasePrice"`
-	VendorAmount          float64        `json:"vendorAmount"`
-	PartnerDiscountAmount float64        `json:"partnerDiscountAmount,omitempty"`
-	Discounts             []discountJSON `json:"discounts"`
-	SaleType              string         `json:"saleType"`
-	RefundReason          string         `json:"refundReason,omitempty"`
-	MaintenanceStartDate  string         `json:"maintenanceStartDate"`
-	MaintenanceEndDate    string         `json:"maintenanceEndDate"`
-	PaymentTerms          string         `json:"paymentTerms,omitempty"`
-}
-
-type transactionJSON struct {
-	TransactionID         string             `json:"transactionId"`
-	TransactionLineItemID string             `json:"transactionLineItemId"`
-	AddonLicenseID        string             `json:"addonLicenseId"`
-	LicenseID             string             `json:"licenseId"`
-	AppEntitlementID      string             `json:"appEntitlementId,omitempty"`
-	AppEntitlementNumber  string             `json:"appEntitlementNumber,omitempty"`
-	HostLicenseID         string             `json:"hostLicenseId,omitempty"`
-	CloudID               string             `json:"cloudId,omitempty"`
-	AddonKey              string             `json:"addonKey"`
-	AddonName             string             `json:"addonName"`
-	ProductID             string             `json:"productId,omitempty"`
-	AppEdition            string             `json:"appEdition,omitempty"`
-	LastUpdated           string             `json:"lastUpdated"`
-	PaymentStatus         string             `json:"paymentStatus"`
-	CustomerDetails       contactDetailsJSON `json:"customerDetails"`
-	PurchaseDetails       purchaseJSON       `json:"purchaseDetails"`
-	PartnerDetails        *partnerJSON       `json:"partnerDetails,omitempty"`
-}
-
-type feedbackJSON struct {
-	AddonKey             string `json:"addonKey"`
-	AddonName            string `json:"addonName"`
-	ProductID            string `json:"productId,omitempty"`
-	AddonVersion         string `json:"addonVersion"`
-	ApplicationKey       string `json:"applicationKey"`
-	ApplicationVersion   string `json:"applicationVersion,omitempty"`
-	Hosting              string `json:"hosting"`
-	AppEdition           string `json:"appEdition,omitempty"`
-	Date                 string `json:"date"`
-	FeedbackType         string `json:"feedbackType"`
-	ReasonKey            string `json:"reasonKey"`
-	Message              string `json:"message"`
-	Email                string `json:"email,omitempty"`
-	FullName             string `json:"fullName,omitempty"`
-	LicenseID            string `json:"licenseId,omitempty"`
-	AppEntitlementID     string `json:"appEntitlementId,omitempty"`
-	AppEntitlementNumber string `json:"appEntitlementNumber,omitempty"`
-	CloudID              string `json:"cloudId,omitempty"`
-}
-
-type licenseDetailJSON struct {
-	LicenseID            string `json:"licenseId"`
-	AppEntitlementID     string `json:"appEntitlementId,omitempty"`
-	AppEntitlementNumber string `json:"appEntitlementNumber,omitempty"`
-	CloudID              string `json:"cloudId,omitempty"`
-	MaintenanceStartDate string `json:"maintenanceStartDate"`
-	MaintenanceEndDate   string `json:"maintenanceEndDate"`
-	MonthsValid          int    `json:"monthsValid"`
-}
-
-// transitionJSON is a LicenseTransition. v2 nests the license fields in
-// licenseDetails; v3 puts them on the event (the embedded pointer) and sends
-// licenseDetails as null.
-type transitionJSON struct {
-	AddonKey      string `json:"addonKey"`
-	AddonName     string `json:"addonName"`
-	ProductID     string `json:"productId,omitempty"`
-	Hosting       string `json:"hosting"`
-	AppEdition    string `json:"appEdition,omitempty"`
-	LastUpdated   string `json:"lastUpdated"`
-	EventDate     string `json:"eventDate"`
-	TransactionID string `json:"transactionId,omitempty"`
-	InGracePeriod string `json:"inGracePeriod"`
-	*licenseDetailJSON
-	LicenseDetails *licenseDetailJSON `json:"licenseDetails"`
-}
-
-func contactOf(c Contact) *contactJSON {
+// appendContact writes a contact field unless the contact is empty.
+func appendContact(o *object, k string, c Contact) {
 	if c == (Contact{}) {
-		return nil
+		return
 	}
-	return &contactJSON{Email: c.Email, Name: c.Name, Phone: c.Phone}
+	o.nested(k, func(o *object) {
+		o.opt("email", c.Email)
+		o.opt("name", c.Name)
+		o.opt("phone", c.Phone)
+	})
 }
 
-func contactDetailsOf(c *Customer) contactDetailsJSON {
-	return contactDetailsJSON{
-		Company: c.Company, Country: c.Country, Region: c.Region,
-		TechnicalContact: contactOf(c.TechnicalContact), BillingContact: contactOf(c.BillingContact),
-	}
+// appendContactDetails writes a customer as contactDetails or
+// customerDetails.
+func appendContactDetails(o *object, k string, c *Customer) {
+	o.nested(k, func(o *object) {
+		o.opt("company", c.Company)
+		o.opt("country", c.Country)
+		o.opt("region", c.Region)
+		appendContact(o, "technicalContact", c.TechnicalContact)
+		appendContact(o, "billingContact", c.BillingContact)
+	})
 }
 
-func partnerOf(p *Partner) *partnerJSON {
+// appendPartner writes partnerDetails; direct sales have none.
+func appendPartner(o *object, p *Partner) {
 	if p == nil {
-		return nil
+		return
 	}
-	return &partnerJSON{PartnerName: p.Name, PartnerType: p.Type, BillingContact: contactOf(p.Contact)}
+	o.nested("partnerDetails", func(o *object) {
+		o.str("partnerName", p.Name)
+		o.str("partnerType", p.Type)
+		appendContact(o, "billingContact", p.Contact)
+	})
 }
 
 func formatDate(t time.Time) string {
@@ -233,146 +89,217 @@ func stateAt(l *License, at day) licenseState {
 	return st
 }
 
-// licenseRow renders license i as of day at.
-func (c *call) licenseRow(i int, st licenseState, insights bool) licenseJSON {
-	l := &c.ds.Licenses[i]
-	app := &c.ds.Apps[c.ds.appIndex[l.AddonKey]]
-	row := licenseJSON{
-		AddonLicenseID:       l.AddonLicenseID,
-		AppEntitlementID:     l.AppEntitlementID,
-		AppEntitlementNumber: l.AppEntitlementNumber,
-		HostLicenseID:        l.HostLicenseID,
-		LicenseID:            l.LicenseID,
-		CloudID:              l.CloudID,
-		CloudSiteHostname:    l.CloudSiteHostname,
-		AddonKey:             l.AddonKey,
-		AddonName:            app.Name,
-		Hosting:              l.Hosting,
-		AppEdition:           l.AppEdition,
-		LastUpdated:          st.lastUpdated.String(),
-		LicenseType:          l.LicenseType,
-		MaintenanceStartDate: st.maintStart.String(),
-		MaintenanceEndDate:   st.maintEnd.String(),
-		Status:               st.status,
-		Tier:                 st.tier.Tier,
-		ContactDetails:       contactDetailsOf(&l.Customer),
-		PartnerDetails:       partnerOf(l.Partner),
-	}
-	cloud := l.Hosting == HostingCloud
+// appendApp writes the fields naming an app: v3 rows add its product id.
+func (c *call) appendApp(o *object, app *App) {
+	o.str("addonKey", app.Key)
+	o.str("addonName", app.Name)
 	if c.v3 {
-		row.ProductID = app.ProductID
+		o.str("productId", app.ProductID)
 	}
-	if cloud {
-		billing := "Yes"
-		if c.v3 {
-			row.NewBillingSystem = billing
-		} else {
-			row.IsNewBillingSystem = billing
-		}
-		row.InGracePeriod = "No"
-		row.CloudComplianceBoundaries = []string{"commercial"}
-		row.LicenseLevel = "single-instance"
-	}
-	if !insights {
-		return row
-	}
-	row.Attribution = &attributionJSON{Channel: l.Channel}
-	row.EvaluationOpportunitySize = strconv.Itoa(l.Tiers[0].Users)
-	row.EvaluationLicense, row.DaysToConvertEval = "NA", "NA"
-	row.EvaluationStartDate, row.EvaluationEndDate, row.EvaluationSaleDate = "NA", "NA", "NA"
-	if l.Evaluation >= 0 {
-		e := &c.ds.Licenses[l.Evaluation]
-		row.EvaluationLicense = e.LicenseID
-		row.DaysToConvertEval = strconv.Itoa(int(dayOf(l.Start) - dayOf(e.Start)))
-		row.EvaluationStartDate, row.EvaluationEndDate = formatDate(e.Start), formatDate(e.End)
-		row.EvaluationSaleDate = formatDate(l.Start)
-	}
-	row.LicenseSourceType = "Non-Atlassian"
-	if cloud {
-		row.ParentProductBillingCycle = "MONTHLY"
-		row.ParentProductName = app.ParentProduct
-		row.ParentProductEdition = l.ParentProductEdition
-		row.InstalledOnSandbox = "No"
-	} else {
-		row.ParentProductBillingCycle, row.ParentProductName, row.ParentProductEdition = "NA", "NA", "NA"
-		row.InstalledOnSandbox = "NA"
-		if l.LicenseType == TypeEvaluation {
-			row.ParentProductBillingCycle = "ANNUAL"
-		}
-	}
-	return row
 }
 
-// transactionRow renders transaction i.
-func (c *call) transactionRow(i int) transactionJSON {
+// appendEntitlements writes the identifiers of a license's app and host
+// entitlements that it has.
+func appendEntitlements(o *object, l *License) {
+	o.opt("appEntitlementId", l.AppEntitlementID)
+	o.opt("appEntitlementNumber", l.AppEntitlementNumber)
+	o.opt("hostLicenseId", l.HostLicenseID)
+	o.opt("hostEntitlementId", l.HostEntitlementID)
+	o.opt("hostEntitlementNumber", l.HostEntitlementNumber)
+}
+
+// appendLicense writes license i as of the state st. The data-insights
+// fields come only with withDataInsights=true.
+func (c *call) appendLicense(b []byte, i int, st licenseState, insights bool) []byte {
+	l := &c.ds.Licenses[i]
+	app := &c.ds.Apps[c.ds.appIndex[l.AddonKey]]
+	cloud := l.Hosting == HostingCloud
+	o := beginObject(b)
+	o.str("addonLicenseId", l.AddonLicenseID)
+	appendEntitlements(&o, l)
+	o.str("licenseId", l.LicenseID)
+	o.opt("cloudId", l.CloudID)
+	o.opt("cloudSiteHostname", l.CloudSiteHostname)
+	c.appendApp(&o, app)
+	o.str("hosting", l.Hosting)
+	o.opt("appEdition", l.AppEdition)
+	if cloud {
+		// v3 renamed the field.
+		if c.v3 {
+			o.str("newBillingSystem", "Yes")
+		} else {
+			o.str("isNewBillingSystem", "Yes")
+		}
+	}
+	o.str("lastUpdated", st.lastUpdated.String())
+	o.str("licenseType", l.LicenseType)
+	o.str("maintenanceStartDate", st.maintStart.String())
+	o.str("maintenanceEndDate", st.maintEnd.String())
+	o.str("latestMaintenanceStartDate", st.maintStart.String())
+	o.str("status", st.status)
+	o.str("tier", st.tier.Tier)
+	appendContactDetails(&o, "contactDetails", &l.Customer)
+	appendPartner(&o, l.Partner)
+	if insights {
+		o.nested("attribution", func(o *object) { o.opt("channel", l.Channel) })
+		o.str("evaluationOpportunitySize", strconv.Itoa(l.Tiers[0].Users))
+		evalLicense, days, evalStart, evalEnd, evalSale := "NA", "NA", "NA", "NA", "NA"
+		if l.Evaluation >= 0 {
+			e := &c.ds.Licenses[l.Evaluation]
+			evalLicense, days = e.LicenseID, strconv.Itoa(int(dayOf(l.Start)-dayOf(e.Start)))
+			evalStart, evalEnd, evalSale = formatDate(e.Start), formatDate(e.End), formatDate(l.Start)
+		}
+		o.str("evaluationLicense", evalLicense)
+		o.str("daysToConvertEval", days)
+		o.str("evaluationStartDate", evalStart)
+		o.str("evaluationEndDate", evalEnd)
+		o.str("evaluationSaleDate", evalSale)
+		switch {
+		case cloud:
+			o.str("parentProductBillingCycle", "MONTHLY")
+			o.str("parentProductName", app.ParentProduct)
+			o.opt("parentProductEdition", l.ParentProductEdition)
+			o.str("installedOnSandbox", "No")
+		default:
+			// Non-cloud evaluations report the parent's annual cycle.
+			cycle := "NA"
+			if l.LicenseType == TypeEvaluation {
+				cycle = "ANNUAL"
+			}
+			o.str("parentProductBillingCycle", cycle)
+			o.str("parentProductName", "NA")
+			o.str("parentProductEdition", "NA")
+			o.str("installedOnSandbox", "NA")
+		}
+		o.str("licenseSourceType", "Non-Atlassian")
+		o.opt("transactionAccountId", l.TransactionAccountID)
+		o.str("extendedServerSupport", "NA")
+	}
+	if cloud {
+		o.str("inGracePeriod", "No")
+		o.strs("cloudComplianceBoundaries", []string{"commercial"})
+		o.str("licenseLevel", "single-instance")
+	}
+	return o.end()
+}
+
+// appendTransaction writes transaction i.
+func (c *call) appendTransaction(b []byte, i int) []byte {
 	t := &c.ds.Transactions[i]
 	l := &c.ds.Licenses[t.License]
 	app := &c.ds.Apps[c.ds.appIndex[t.AddonKey]]
-	row := transactionJSON{
-		TransactionID:         t.TransactionID,
-		TransactionLineItemID: t.LineItemID,
-		AddonLicenseID:        l.AddonLicenseID,
-		LicenseID:             l.LicenseID,
-		AppEntitlementID:      l.AppEntitlementID,
-		AppEntitlementNumber:  l.AppEntitlementNumber,
-		HostLicenseID:         l.HostLicenseID,
-		CloudID:               l.CloudID,
-		AddonKey:              t.AddonKey,
-		AddonName:             app.Name,
-		AppEdition:            l.AppEdition,
-		LastUpdated:           formatDate(t.SaleDate),
-		PaymentStatus:         t.PaymentStatus,
-		CustomerDetails:       contactDetailsOf(&l.Customer),
-		PurchaseDetails: purchaseJSON{
-			SaleDate:             formatDate(t.SaleDate),
-			LicenseType:          t.LicenseType,
-			Hosting:              t.Hosting,
-			BillingPeriod:        t.BillingPeriod,
-			Tier:                 t.Tier,
-			ChangeInTier:         t.ChangeInTier,
-			OldTier:              t.OldTier,
-			PurchasePrice:        t.PurchasePrice,
-			VendorAmount:         t.VendorAmount,
-			Discounts:            []discountJSON{},
-			SaleType:             t.SaleType,
-			MaintenanceStartDate: formatDate(t.MaintenanceStart),
-			MaintenanceEndDate:   formatDate(t.MaintenanceEnd),
-		},
-		PartnerDetails: partnerOf(l.Partner),
+	cloud := t.Hosting == HostingCloud
+	o := beginObject(b)
+	o.str("transactionId", t.TransactionID)
+	o.str("transactionLineItemId", t.LineItemID)
+	o.str("addonLicenseId", l.AddonLicenseID)
+	o.str("licenseId", l.LicenseID)
+	appendEntitlements(&o, l)
+	o.opt("cloudId", l.CloudID)
+	c.appendApp(&o, app)
+	o.opt("appEdition", l.AppEdition)
+	o.str("lastUpdated", formatDate(t.SaleDate))
+	o.str("paymentStatus", t.PaymentStatus)
+	if cloud {
+		o.str("licenseLevel", "single-instance")
+		o.strs("cloudComplianceBoundaries", []string{"commercial"})
 	}
-	if c.v3 {
-		row.ProductID = app.ProductID
-	}
-	p := &row.PurchaseDetails
-	if t.Hosting == HostingCloud {
-		p.ParentProductName, p.ParentProductEdition = app.ParentProduct, l.ParentProductEdition
-	} else {
-		p.PaymentTerms = "Net30"
-	}
-	if t.SaleType == SaleRefund {
-		p.RefundReason = "REFUND_CANCELLED_PURCHASE"
-	}
-	return row
+	appendContactDetails(&o, "customerDetails", &l.Customer)
+	o.nested("purchaseDetails", func(o *object) {
+		o.str("saleDate", formatDate(t.SaleDate))
+		o.str("licenseType", t.LicenseType)
+		o.str("hosting", t.Hosting)
+		o.str("billingPeriod", t.BillingPeriod)
+		o.str("changeInBillingPeriod", "No")
+		o.str("oldBillingPeriod", t.BillingPeriod)
+		o.str("tier", t.Tier)
+		o.opt("changeInTier", t.ChangeInTier)
+		o.opt("oldTier", t.OldTier)
+		if cloud {
+			o.str("parentProductName", app.ParentProduct)
+			o.opt("parentProductEdition", l.ParentProductEdition)
+			o.str("changeInParentProductEdition", "No")
+			o.opt("oldParentProductEdition", l.ParentProductEdition)
+		}
+		o.num("purchasePrice", t.PurchasePrice)
+		o.num("vendorAmount", t.VendorAmount)
+		o.raw("discounts", "[]")
+		o.str("saleType", t.SaleType)
+		if t.SaleType == SaleRefund {
+			o.str("refundReason", "REFUND_CANCELLED_PURCHASE")
+		}
+		o.str("maintenanceStartDate", formatDate(t.MaintenanceStart))
+		o.str("maintenanceEndDate", formatDate(t.MaintenanceEnd))
+		if !cloud {
+			o.str("paymentTerms", "Net30")
+		}
+	})
+	appendPartner(&o, l.Partner)
+	return o.end()
 }
 
-// feedbackRow renders feedback entry i.
-func (c *call) feedbackRow(i int) feedbackJSON {
+// appendFeedback writes feedback entry i.
+func (c *call) appendFeedback(b []byte, i int) []byte {
 	f := &c.ds.Feedback[i]
 	app := &c.ds.Apps[c.ds.appIndex[f.AddonKey]]
-	row := feedbackJSON{
-		AddonKey: f.AddonKey, AddonName: app.Name, AddonVersion: f.AddonVersion,
-		ApplicationKey: applicationKey(app.ParentProduct), ApplicationVersion: f.ApplicationVersion,
-		Hosting: f.Hosting, Date: formatDate(f.Date), FeedbackType: f.Type, ReasonKey: f.ReasonKey,
-		Message: f.Message, Email: f.Email, FullName: f.FullName, LicenseID: f.LicenseID,
-		AppEntitlementID: f.AppEntitlementID, AppEntitlementNumber: f.AppEntitlementNumber, CloudID: f.CloudID,
-	}
+	o := beginObject(b)
+	c.appendApp(&o, app)
+	o.str("addonVersion", f.AddonVersion)
+	o.str("applicationKey", applicationKey(app.ParentProduct))
+	o.opt("applicationVersion", f.ApplicationVersion)
+	o.str("hosting", f.Hosting)
 	if f.Hosting == HostingCloud {
-		row.AppEdition = "Standard"
+		o.str("appEdition", "Standard")
+	}
+	o.str("date", formatDate(f.Date))
+	o.str("feedbackType", f.Type)
+	o.str("reasonKey", f.ReasonKey)
+	o.str("message", f.Message)
+	o.opt("email", f.Email)
+	o.opt("fullName", f.FullName)
+	o.opt("licenseId", f.LicenseID)
+	o.opt("appEntitlementId", f.AppEntitlementID)
+	o.opt("appEntitlementNumber", f.AppEntitlementNumber)
+	o.opt("cloudId", f.CloudID)
+	return o.end()
+}
+
+// appendTransition writes a LicenseTransition: the event of license l on
+// day d, with transaction t (or -1). v2 nests the license fields in
+// licenseDetails; v3 puts them on the event and sends licenseDetails null.
+func (c *call) appendTransition(b []byte, l *License, d day, t int) []byte {
+	app := &c.ds.Apps[c.ds.appIndex[l.AddonKey]]
+	// A cancellation ends the period before the event; a renewal or a
+	// conversion starts the period of its transaction.
+	start, end := d.addMonths(-l.periodMonths).String(), (d - 1).String()
+	o := beginObject(b)
+	c.appendApp(&o, app)
+	o.str("hosting", l.Hosting)
+	o.opt("appEdition", l.AppEdition)
+	o.str("lastUpdated", d.String())
+	o.str("eventDate", d.String())
+	if t >= 0 {
+		tx := &c.ds.Transactions[t]
+		o.str("transactionId", tx.TransactionID)
+		start, end = formatDate(tx.MaintenanceStart), formatDate(tx.MaintenanceEnd)
+	}
+	o.str("inGracePeriod", "No")
+	details := func(o *object) {
+		o.str("licenseId", l.LicenseID)
+		o.opt("appEntitlementId", l.AppEntitlementID)
+		o.opt("appEntitlementNumber", l.AppEntitlementNumber)
+		o.opt("cloudId", l.CloudID)
+		o.str("maintenanceStartDate", start)
+		o.str("maintenanceEndDate", end)
+		o.raw("monthsValid", strconv.Itoa(l.periodMonths))
 	}
 	if c.v3 {
-		row.ProductID = app.ProductID
+		details(&o)
+		o.raw("licenseDetails", "null")
+	} else {
+		o.nested("licenseDetails", details)
 	}
-	return row
+	return o.end()
 }
 
 // applicationKey is a parent product's application key.
