@@ -27,7 +27,7 @@ import (
 )
 
 func main() {
-	log.SetFlags(0)
+	log.SetFlags(log.Ltime)
 	log.SetPrefix("bench: ")
 	if len(os.Args) > 1 && os.Args[1] == "simulate" {
 		if err := serveSimulator(os.Args[2:]); err != nil {
@@ -128,7 +128,7 @@ func run(args []string) error {
 		}
 	}
 	if cfg.only["go"] {
-		benchtime := "1s"
+		benchtime := "300ms"
 		if cfg.quick {
 			benchtime = "1x"
 		}
