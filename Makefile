@@ -87,4 +87,4 @@ bench:
 .PHONY: bench-smoke
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime=1x ./...
-	cd bench && $(GO) vet ./... && $(GO) run . -repo .. -quick -only scrape,refresh,peer,exports >/dev/null
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run . -repo .. -quick -only scrape,refresh,peer,exports >/dev/null

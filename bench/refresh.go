@@ -95,14 +95,14 @@ func byCollector(ms map[string][]sample, family string) map[string]float64 {
 // collectorOf maps a simulator endpoint name to the collector that calls it.
 func collectorOf(endpoint string) string {
 	switch {
+	case strings.HasSuffix(endpoint, "_benchmark"): // before sales_: sales_benchmark
+		return "benchmarks"
 	case strings.HasPrefix(endpoint, "evaluations_"):
 		return "evaluations"
 	case strings.HasPrefix(endpoint, "sales_"):
 		return "sales"
 	case strings.HasPrefix(endpoint, "feedback_"):
 		return "feedback"
-	case strings.HasSuffix(endpoint, "_benchmark"):
-		return "benchmarks"
 	case endpoint == "churn", endpoint == "conversion", endpoint == "renewal":
 		return "cloud"
 	case strings.HasPrefix(endpoint, "licenses"):
