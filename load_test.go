@@ -100,7 +100,7 @@ func runLoad(t *testing.T, srv *marketplacetest.Server) loadFigures {
 		// refresh of the large vendor to finish (the interval is also its deadline).
 		settings = append(settings, collector.Setting{Name: name, Interval: loadInterval})
 	}
-	exp, _, h := simExporter(t, srv, settings)
+	exp, h := simExporter(t, srv, settings)
 	ts := httptest.NewServer(h)
 	defer ts.Close()
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: loadScrapers}}
@@ -176,9 +176,9 @@ func runLoad(t *testing.T, srv *marketplacetest.Server) loadFigures {
 
 // simExporter builds an exporter of the collectors in settings (nil: the defaults) against the
 // simulator srv, registered on a registry of its own, and the handler main serves it with.
-func simExporter(t *testing.T, srv *marketplacetest.Server, settings []collector.Setting) (*collector.Exporter, *prometheus.Registry, http.Handler) {
+func simExporter(t *testing.T, srv *marketplacetest.Server, settings []collector.Setting) (*collector.Exporter, http.Handler) {
 	t.Helper()
-	reg := prometheus.NewRegistry()
+	reg, own := prometheus.NewRegistry(), prometheus.NewRegistry()
 	exp, err := collector.New(collector.Config{
 		ClientOptions: []marketplace.Option{
 			marketplace.WithBaseURL(srv.URL),
@@ -186,17 +186,16 @@ func simExporter(t *testing.T, srv *marketplacetest.Server, settings []collector
 			marketplace.WithVendorID(marketplacetest.DefaultVendorID),
 		},
 		Collectors: settings,
-		Registerer: reg,
+		Registerer: own,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg.MustRegister(exp)
-	h, err := newHandler(&config{telemetryPath: "/metrics"}, reg, exp, log.NewNopLogger())
+	h, err := newHandler(&config{telemetryPath: "/metrics"}, reg, own, exp, log.NewNopLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return exp, reg, h
+	return exp, h
 }
 
 // runExporter runs exp in the background; the returned func stops it and returns once Run

@@ -109,6 +109,9 @@
 // InjectFault makes an endpoint (or AllEndpoints) slow, fail with a status
 // (optionally with Retry-After), send a truncated or non-JSON body, drop the
 // connection, hang, or rewrite its body, for every request or the next N.
+// Options.Latency, unlike a fault, delays every request of every endpoint
+// by the same amount for the simulator's whole life: a distant API for
+// benchmarks, on top of which faults still apply.
 //
 // # Guessed behaviour
 //

@@ -3,6 +3,7 @@ package marketplacetest
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Defaults for the zero values of Options.
@@ -61,6 +62,11 @@ type Options struct {
 	User, Token string
 	// Clock tells the simulator what day it is; nil means the wall clock.
 	Clock Clock
+	// Latency delays every response by this much, as a distant API would:
+	// benchmarks use it to compare refresh times with the ideal. It applies
+	// to every endpoint and request, rejected ones included; a Fault's
+	// Latency adds to it. 0 answers at once.
+	Latency time.Duration
 }
 
 // withDefaults returns o with every zero value replaced, or an error that
@@ -103,6 +109,7 @@ func (o Options) withDefaults() (Options, error) {
 	check(o.Transactions >= 0 && o.Transactions <= maxVolume,
 		"Transactions must be between 0 and %d, got %d", maxVolume, o.Transactions)
 	check(o.VendorID > 0, "VendorID must be positive, got %d", o.VendorID)
+	check(o.Latency >= 0, "Latency must not be negative, got %s", o.Latency)
 	if err := errors.Join(errs...); err != nil {
 		return o, fmt.Errorf("marketplacetest: invalid options: %w", err)
 	}

@@ -155,8 +155,8 @@ func (s *Simulator) reporting(name, suffix string, h handler) {
 	s.handle("GET "+v3Reporting+suffix, route{name: name, v3: true, h: h})
 }
 
-// serveRoute wraps a route with what every endpoint shares: counting,
-// authentication, faults and the vendor or developer id check.
+// serveRoute wraps a route with what every endpoint shares: counting, the
+// fixed latency, authentication, faults and the vendor or developer id check.
 func (s *Simulator) serveRoute(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.name != "" {
@@ -164,6 +164,11 @@ func (s *Simulator) serveRoute(rt route) http.Handler {
 			s.counts[rt.name]++
 			s.times[rt.name] = append(keepLast(s.times[rt.name], maxRequestTimes-1), time.Now())
 			s.mu.Unlock()
+		}
+		// Aborted like a fault's latency: a request released early must
+		// not end in an empty 200.
+		if s.opts.Latency > 0 && !s.wait(r.Context(), s.opts.Latency) {
+			panic(http.ErrAbortHandler)
 		}
 		if user, token, ok := r.BasicAuth(); !ok || user != s.opts.User || token != s.opts.Token {
 			w.Header().Set("WWW-Authenticate", `Basic realm="Atlassian Marketplace"`)
