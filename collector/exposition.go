@@ -16,8 +16,8 @@ import (
 
 // The /metrics handler. The snapshots only change when a refresh swaps one in, a few times an
 // hour, yet promhttp would rebuild, re-encode and re-compress all of them on every scrape: at
-// a hundred apps that is 20,000 series and two megabytes of text per scrape, a hundred times
-// the cost of sending the bytes. So the page is assembled from parts:
+// a hundred apps that is 20,000 series and two megabytes of text per scrape, hundreds of times
+// the cost of sending the bytes (BENCHMARKS.md). So the page is assembled from parts:
 //
 //   - the Exporter's families (snapshots and refresh state), encoded once per snapshot swap
 //     and format;
@@ -28,7 +28,7 @@ import (
 //
 // The families of all parts are merged in name order, so that the page is byte for byte what
 // promhttp would serve for the same state; with gzip, the cached runs are compressed once too
-// and spliced with the live ones into one gzip member (gzip.go).
+// and spliced with the live families, as stored blocks, into one gzip member (gzip.go).
 
 // HandlerOpts configures Exporter.Handler.
 type HandlerOpts struct {
