@@ -27,7 +27,7 @@ golden:
 	$(GO) test ./collector -run Golden -update
 
 .PHONY: test
-test: prometheus fmt-check vet unit fuzz-smoke rules dashboards examples
+test: prometheus fmt-check vet unit fuzz-smoke rules dashboards examples bench-smoke
 	@echo "make test: all checks passed"
 
 # Fails with the installer's message when Prometheus cannot be had: the end-to-end tests never skip.
@@ -102,3 +102,18 @@ dashboards-generate:
 .PHONY: examples
 examples:
 	$(PROMTOOL) check config examples/prometheus.yml
+
+# The performance measurements (issue 6): one table of the exporter against the floor, the
+# ideal refresh and json_exporter, plus the Go benchmarks of the hot paths. BENCHMARKS.md holds
+# the table of one run and what it means. A few minutes; not part of make test.
+.PHONY: bench
+bench:
+	cd bench && $(GO) run . -repo ..
+
+# Part of make test, so that the benchmarks keep compiling and working: every Go benchmark
+# once, and a short run of each measurement of make bench (bench/ is its own module, so that
+# json_exporter never becomes a dependency of the exporter).
+.PHONY: bench-smoke
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime=1x ./...
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run . -repo .. -quick -only scrape,refresh,peer,exports >/dev/null

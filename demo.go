@@ -12,16 +12,11 @@ import (
 // --marketplace.api=v3 exercises the v3 paths without a lookup.
 const demoDeveloperID = "0d6c1e0a-5b1f-4c3e-9a57-4f1f3c2b7d10"
 
-// demoLicenses is the size of the demo vendor: about 12,000 licenses over the simulator's two
-// years of history, 4,000 per app. The simulator's default (150 per app) leaves one week in four
-// without any feedback and one in six without evaluations, so whole dashboard panels would be
-// empty on some days; at this size every week has evaluations, conversions, sales, Cloud renewals
-// and feedback, whatever the date (TestDemoFillsEveryWeek).
-const demoLicenses = 12000
-
-// demoOptions are the simulator's options in demo mode, on the wall clock.
+// demoOptions are the simulator's options in demo mode, on the wall clock. The simulator's
+// default vendor is sized for this: every week has evaluations, conversions, sales, Cloud
+// renewals and feedback, whatever the date (TestDemoFillsEveryWeek).
 func demoOptions() marketplacetest.Options {
-	return marketplacetest.Options{DeveloperID: demoDeveloperID, Licenses: demoLicenses}
+	return marketplacetest.Options{DeveloperID: demoDeveloperID}
 }
 
 // startDemo runs the Marketplace simulator in process on a loopback port, on the wall clock so

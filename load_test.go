@@ -109,7 +109,7 @@ func runLoad(t *testing.T, srv *marketplacetest.Server) loadFigures {
 	for _, name := range collector.Names() {
 		settings = append(settings, collector.Setting{Name: name, Interval: loadInterval})
 	}
-	exp, _, h := simExporter(t, srv, settings)
+	exp, h := simExporter(t, srv, settings)
 	ts := httptest.NewServer(h)
 	defer ts.Close()
 	// Under the race detector 32 scrapes of a large vendor share two cores for a minute.
@@ -196,9 +196,9 @@ func runLoad(t *testing.T, srv *marketplacetest.Server) loadFigures {
 
 // simExporter builds an exporter of the collectors in settings (nil: the defaults) against the
 // simulator srv, registered on a registry of its own, and the handler main serves it with.
-func simExporter(t *testing.T, srv *marketplacetest.Server, settings []collector.Setting) (*collector.Exporter, *prometheus.Registry, http.Handler) {
+func simExporter(t *testing.T, srv *marketplacetest.Server, settings []collector.Setting) (*collector.Exporter, http.Handler) {
 	t.Helper()
-	reg := prometheus.NewRegistry()
+	reg, own := prometheus.NewRegistry(), prometheus.NewRegistry()
 	exp, err := collector.New(collector.Config{
 		ClientOptions: []marketplace.Option{
 			marketplace.WithBaseURL(srv.URL),
@@ -206,17 +206,16 @@ func simExporter(t *testing.T, srv *marketplacetest.Server, settings []collector
 			marketplace.WithVendorID(marketplacetest.DefaultVendorID),
 		},
 		Collectors: settings,
-		Registerer: reg,
+		Registerer: own,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg.MustRegister(exp)
-	h, err := newHandler(&config{telemetryPath: "/metrics"}, reg, exp, log.NewNopLogger())
+	h, err := newHandler(&config{telemetryPath: "/metrics"}, reg, own, exp, log.NewNopLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return exp, reg, h
+	return exp, h
 }
 
 // runExporter runs exp in the background; the returned func stops it and returns once Run

@@ -24,9 +24,6 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
@@ -92,6 +89,8 @@ type config struct {
 	logFormat     string
 	demo          bool
 	backfill      *backfillConfig // nil for the exporter
+	// noSelfMetrics leaves out the go_*, process_* and promhttp_* metrics.
+	noSelfMetrics bool
 }
 
 // usagef describes a configuration the exporter refuses to start with (exit status 2).
@@ -128,19 +127,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer closeDemo()
 
 	reg := prometheus.NewRegistry()
-	exp, err := collector.New(collectorConfig(cfg, clientOpts, logger, reg))
+	own := prometheus.NewRegistry() // the exporter's own counters, served from cache: see newHandler
+	exp, err := collector.New(collectorConfig(cfg, clientOpts, logger, own))
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", program, err)
 		return exitUsage
 	}
-	reg.MustRegister(
-		exp,
-		versioncollector.NewCollector("atlassian_marketplace_exporter"),
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
-
-	handler, err := newHandler(cfg, reg, exp, logger)
+	handler, err := newHandler(cfg, reg, own, exp, logger)
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot build the landing page", "err", err)
 		return exitFailed
@@ -236,6 +229,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
 		Default("info").StringVar(&cfg.logLevel)
 	app.Flag("log.format", "Output format of log messages: logfmt or json.").
 		Default("logfmt").StringVar(&cfg.logFormat)
+	app.Flag("web.disable-exporter-metrics", "Exclude metrics about the exporter process itself (go_*, process_*, promhttp_*): they are the only part of /metrics gathered on every scrape.").
+		BoolVar(&cfg.noSelfMetrics)
 	app.Flag("demo", "Serve synthetic data from a built-in Marketplace simulator instead of your account: no credentials needed. Listens on 127.0.0.1 unless --web.listen-address is given.").
 		BoolVar(&cfg.demo)
 	collectorFlags := collector.AddFlags(app)
@@ -428,16 +423,9 @@ func collectorConfig(cfg *config, clientOpts []marketplace.Option, logger log.Lo
 }
 
 // newHandler serves the metrics, the health and readiness probes and the landing page.
-func newHandler(cfg *config, reg *prometheus.Registry, exp *collector.Exporter, logger log.Logger) (http.Handler, error) {
+func newHandler(cfg *config, reg, own *prometheus.Registry, exp *collector.Exporter, logger log.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
-	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		ErrorLog: promhttpLogger{level.Error(logger)},
-		// Serve what can be served: one bad series must not blank the whole page.
-		ErrorHandling:     promhttp.ContinueOnError,
-		Registry:          reg,
-		EnableOpenMetrics: true,
-	})
-	mux.Handle(cfg.telemetryPath, promhttp.InstrumentMetricHandler(reg, metrics))
+	mux.Handle(cfg.telemetryPath, metricsHandler(cfg, reg, own, exp, logger))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		fmt.Fprintln(w, "Healthy")

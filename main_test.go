@@ -146,7 +146,7 @@ func TestReadinessFollowsFirstRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	exp, _, h := simExporter(t, srv, nil)
+	exp, h := simExporter(t, srv, nil)
 	status := func(path string) int {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))

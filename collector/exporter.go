@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/log"
@@ -40,7 +41,8 @@ type Config struct {
 	// Logger receives refresh failures and skipped ticks. Nil discards.
 	Logger log.Logger
 	// Registerer receives the exporter's own counters and histograms (API requests, refresh
-	// failures). The Exporter itself must be registered too, by the caller.
+	// failures), which only change as the Exporter works. The Exporter itself must be
+	// registered too, by the caller, or served with Handler.
 	Registerer prometheus.Registerer
 }
 
@@ -53,6 +55,9 @@ type Exporter struct {
 	byName    map[string]*poller
 	descs     []*prometheus.Desc
 	runOnce   sync.Once
+	// snapshots counts snapshot swaps, counters the changes of the counters registered with
+	// Config.Registerer, so that Handler knows when to encode either again.
+	snapshots, counters atomic.Uint64
 }
 
 var _ prometheus.Collector = (*Exporter)(nil)
@@ -104,6 +109,7 @@ func New(cfg Config) (*Exporter, error) {
 		byName:    map[string]*poller{},
 		descs:     []*prometheus.Desc{refreshSuccessDesc, refreshDurationDesc, lastSuccessDesc, refreshIntervalDesc},
 	}
+	api.moved = &e.counters // before Run: no request has been made yet
 	for _, s := range cfg.Collectors {
 		r, ok := registry[s.Name]
 		if !ok {
@@ -122,6 +128,10 @@ func New(cfg Config) (*Exporter, error) {
 		p := newPoller(s.Name, s.Interval, src, cfg.Clock, cfg.Logger, failures)
 		p.credentials = credentials
 		p.share = shareOf(cfg.Concurrency)
+		p.swapped = func() {
+			e.snapshots.Add(1)
+			e.counters.Add(1) // the refresh may have counted a failure
+		}
 		e.pollers = append(e.pollers, p)
 		e.byName[s.Name] = p
 	}

@@ -40,6 +40,9 @@ type poller struct {
 
 	attempted     chan struct{} // closed once the first refresh attempt has finished
 	attemptedOnce sync.Once
+
+	// swapped, if set, is called after every new state is stored.
+	swapped func()
 }
 
 // pollState is an immutable view of a poller: the last good snapshot plus how the last refresh
@@ -144,6 +147,9 @@ func (p *poller) refresh(ctx context.Context) bool {
 		lvl(p.logger).Log("msg", "refreshed", "series", len(metrics), "duration", took)
 	}
 	p.state.Store(next)
+	if p.swapped != nil {
+		p.swapped()
+	}
 	return true
 }
 

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
@@ -65,6 +66,7 @@ type apiMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	retries  *prometheus.CounterVec
+	moved    *atomic.Uint64 // if set, counts observations, for Handler's cache
 }
 
 func newAPIMetrics(reg prometheus.Registerer) *apiMetrics {
@@ -99,6 +101,9 @@ func (m *apiMetrics) observe(info marketplace.RequestInfo) {
 	m.duration.WithLabelValues(info.Endpoint).Observe(info.Duration.Seconds())
 	if info.Attempt > 1 {
 		m.retries.WithLabelValues(info.Endpoint).Inc()
+	}
+	if m.moved != nil {
+		m.moved.Add(1) // after the counters: a cache built meanwhile is never older
 	}
 }
 

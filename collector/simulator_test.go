@@ -313,7 +313,10 @@ func TestLicensesMatchGroundTruth(t *testing.T) {
 func TestAppsMatchGroundTruth(t *testing.T) {
 	env := newSimEnv(t, Config{Collectors: []Setting{{"apps", time.Hour}}})
 	apps := map[string]marketplacetest.App{}
-	for _, a := range env.srv.Data().Apps {
+	data := env.srv.Data()
+	dist := data.DistributionAt(env.clock.Now())
+	for i, a := range data.Apps {
+		a.AppDistribution = dist[i] // as of today, as served
 		apps[a.Key] = a
 	}
 	seen := map[string]bool{}

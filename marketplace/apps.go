@@ -191,8 +191,9 @@ func (p *addonPage) totalCount() int { return -1 }
 // productListingPage is the wire form of the v3 product listing, which
 // pages by cursor. Its shape is not in the reference; this accepts what a
 // live v3 client reads ({"items": [{appKey, appName, state}], "links":
-// {"next": "<href>"}}) and the HAL form the simulator guesses ({"products":
-// [{appKey, name}], "_links": {"next": {"href"}}, "totalCount"}).
+// {"next": "<href>"}}), which the simulator serves, and the HAL form the
+// simulator used to guess ({"products": [{appKey, name}], "_links": {"next":
+// {"href"}}, "totalCount"}).
 type productListingPage struct {
 	Items    []productWire `json:"items"`
 	Products []productWire `json:"products"`

@@ -56,9 +56,9 @@ func Example() {
 		fmt.Printf("%s: %d\n", s.Name, n)
 	}
 	// Output:
-	// Cloud: 6
-	// Data Center: 0
-	// Server: 1
+	// Cloud: 324
+	// Data Center: 73
+	// Server: 6
 }
 
 func ExampleLicensesService_Export() {
@@ -86,7 +86,7 @@ func ExampleLicensesService_Export() {
 	}
 	fmt.Println("active Cloud licenses:", active)
 	// Output:
-	// active Cloud licenses: 144
+	// active Cloud licenses: 1381
 }
 
 func ExampleWithRequestHook() {

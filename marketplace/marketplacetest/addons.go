@@ -3,29 +3,70 @@ package marketplacetest
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
+	"time"
 )
 
-// distribution fills in each app's distribution summary as of day today:
-// installs are the licenses active then, users their tiers' users, and
-// downloads a seeded base plus four per Server or Data Center license ever.
-func (d *Dataset) distribution(today day) {
+// AppDistribution is an app's distribution summary on a day.
+type AppDistribution struct {
+	Downloads, TotalInstalls, TotalUsers int64
+}
+
+// DistributionAt returns each app's distribution summary on day at, in the
+// order of Apps: installs are the licenses active that day, users their
+// tiers' users, and downloads a seeded base plus four per Server or Data
+// Center license started by then.
+func (d *Dataset) DistributionAt(at time.Time) []AppDistribution {
+	out := make([]AppDistribution, len(d.Apps))
+	at = dayOf(at).time() // statuses change at midnight UTC
 	for i := range d.Licenses {
 		l := &d.Licenses[i]
-		if dayOf(l.Start) > today {
+		if l.Start.After(at) {
 			break
 		}
-		app := &d.Apps[d.appIndex[l.AddonKey]]
+		v := &out[d.appIndex[l.AddonKey]]
 		if l.Hosting != HostingCloud {
-			app.Downloads += 4
+			v.Downloads += 4
 		}
-		if l.StatusAt(today.time()) == StatusActive {
-			app.TotalInstalls++
-			app.TotalUsers += int64(l.TierAt(today.time()).Users)
+		if l.StatusAt(at) == StatusActive {
+			v.TotalInstalls++
+			v.TotalUsers += int64(l.TierAt(at).Users)
 		}
 	}
-	for a := range d.Apps {
-		d.Apps[a].Downloads += 1000 + int64(a)*37%900
+	for a := range out {
+		out[a].Downloads += 1000 + int64(a)*37%900
 	}
+	return out
+}
+
+// distribution sets the Apps' distribution summaries as of today.
+func (d *Dataset) distribution(today day) {
+	for a, v := range d.DistributionAt(today.time()) {
+		d.Apps[a].AppDistribution = v
+	}
+}
+
+// distributionCache holds the distribution summaries of one Dataset on one
+// day: computing them scans every license.
+type distributionCache struct {
+	mu   sync.Mutex
+	ds   *Dataset
+	day  day
+	apps []AppDistribution
+}
+
+// app returns app i with its distribution summary as of the call's today.
+func (c *call) app(i int) App {
+	dc := &c.s.dist
+	dc.mu.Lock()
+	if dc.ds != c.ds || dc.day != c.today {
+		dc.ds, dc.day, dc.apps = c.ds, c.today, c.ds.DistributionAt(c.today.time())
+	}
+	app := c.ds.Apps[i]
+	app.AppDistribution = dc.apps[i]
+	dc.mu.Unlock()
+	return app
 }
 
 type distributionJSON struct {
@@ -99,10 +140,11 @@ func addonSummary(app *App) addonJSON {
 func appEndpoint(key string, body func(*App) any) handler {
 	return func(c *call) error {
 		k := c.r.PathValue(key)
-		app, ok := c.ds.App(k)
+		i, ok := c.ds.appIndex[k]
 		if !ok {
 			return notFound("App %s not found", k)
 		}
+		app := c.app(i)
 		writeJSON(c.w, http.StatusOK, body(&app))
 		return nil
 	}
@@ -128,33 +170,37 @@ func (s *Simulator) apps(c *call) error {
 	}
 	body.Embedded.Addons = []addonJSON{}
 	for i := lo; i < hi; i++ {
-		body.Embedded.Addons = append(body.Embedded.Addons, addonSummary(&c.ds.Apps[i]))
+		app := c.app(i)
+		body.Embedded.Addons = append(body.Embedded.Addons, addonSummary(&app))
 	}
 	body.Count = len(c.ds.Apps)
 	writeJSON(c.w, http.StatusOK, body)
 	return nil
 }
 
-// productJSON is a v3 product listing entry. Its shape is a guess.
+// productJSON is a v3 product listing entry, in the shape a client of the
+// live API reads.
 type productJSON struct {
-	ProductID     string   `json:"productId"`
-	AppKey        string   `json:"appKey"`
-	Name          string   `json:"name"`
-	ParentProduct string   `json:"parentProduct"`
-	Hostings      []string `json:"hosting"`
+	ProductID      string `json:"productId"`
+	AppKey         string `json:"appKey"`
+	AppName        string `json:"appName"`
+	State          string `json:"state"`
+	ApprovalStatus string `json:"approvalStatus"`
+	Slug           string `json:"slug"`
 }
 
+// productListing is a page of the v3 product listing: plain href strings
+// under links, not HAL links.
 type productListing struct {
+	Items []productJSON `json:"items"`
 	Links struct {
-		Self link  `json:"self"`
-		Next *link `json:"next,omitempty"`
-	} `json:"_links"`
-	Products   []productJSON `json:"products"`
-	NextCursor string        `json:"nextCursor,omitempty"`
-	TotalCount int           `json:"totalCount"`
+		Self string `json:"self"`
+		Next string `json:"next,omitempty"`
+	} `json:"links"`
 }
 
-// productListing serves the v3 product listing, cursor-paged.
+// productListing serves the v3 product listing, cursor-paged: the next
+// link carries an opaque cursor.
 func (s *Simulator) productListing(c *call) error {
 	offset := 0
 	if cur := c.q.Get("cursor"); cur != "" {
@@ -174,33 +220,26 @@ func (s *Simulator) productListing(c *call) error {
 	apps := c.ds.Apps
 	lo, hi := min(offset, len(apps)), min(offset+limit, len(apps))
 	var body productListing
-	body.Links.Self = c.self()
-	body.Products = []productJSON{}
+	body.Links.Self = c.self().Href
+	body.Items = []productJSON{}
 	for i := lo; i < hi; i++ {
 		a := &apps[i]
-		hs := make([]string, len(a.Hostings))
-		for j, h := range a.Hostings {
-			hs[j] = hostingFilter(h)
-		}
-		body.Products = append(body.Products, productJSON{ProductID: a.ProductID, AppKey: a.Key, Name: a.Name, ParentProduct: a.ParentProduct, Hostings: hs})
+		body.Items = append(body.Items, productJSON{
+			ProductID: a.ProductID, AppKey: a.Key, AppName: a.Name,
+			State: "PUBLIC", ApprovalStatus: "APPROVED", Slug: slug(a.Name),
+		})
 	}
 	if hi < len(apps) {
-		body.NextCursor = encodeCursor(hi)
-		body.Links.Next = &link{Href: c.withQuery(map[string]string{"cursor": body.NextCursor, "limit": strconv.Itoa(limit)})}
+		body.Links.Next = c.withQuery(map[string]string{"cursor": encodeCursor(hi), "limit": strconv.Itoa(limit)})
 	}
-	body.TotalCount = len(apps)
 	writeJSON(c.w, http.StatusOK, body)
 	return nil
 }
 
-// hostingFilter returns the lower-case query value of a hosting.
-func hostingFilter(display string) string {
-	for k, v := range hostingFilters {
-		if v == display {
-			return k
-		}
-	}
-	return display
+// slug turns an app name into its listing slug: lower case, words joined
+// by hyphens.
+func slug(name string) string {
+	return strings.Join(strings.Fields(strings.ToLower(name)), "-")
 }
 
 // developerSpace serves GET /rest/3/developer-space/vendor/{vendorId}.

@@ -63,8 +63,9 @@ func salesOf(d day, t tally) salesElement {
 // Events are filtered to [startDate, endDate] and then bucketed. An app
 // lists the series of the groups it has events for, or every group when
 // allGroups; the total lists the union.
-func aggregateEndpoint[E any](cb *cube, suffix string, allGroups bool, element func(day, tally) E) handler {
+func aggregateEndpoint[E any](cubeOf func(*indexes) *cube, suffix string, allGroups bool, element func(day, tally) E) handler {
 	return func(c *call) error {
+		cb := cubeOf(c.ds.idx)
 		from, to, b, err := c.buckets()
 		if err != nil {
 			return err
@@ -147,8 +148,9 @@ type metricBody struct {
 
 // cloudMetricEndpoint serves sales/metrics/{churn,renewal,conversion}.
 func (s *Simulator) cloudMetricEndpoint(metric string) handler {
-	cb, shape := s.idx.cloud[metric], cloudMetrics[metric]
+	shape := cloudMetrics[metric]
 	return func(c *call) error {
+		cb := c.ds.idx.cloud[metric]
 		from, to, b, err := c.buckets()
 		if err != nil {
 			return err
@@ -167,7 +169,7 @@ func (s *Simulator) cloudMetricEndpoint(metric string) handler {
 			tallies := cb.aggregate(a, from, to, b)
 			var unique []int64
 			if metric == "churn" {
-				unique = s.uniqueChurn(a, from, to)
+				unique = c.ds.uniqueChurn(a, from, to)
 				for g, u := range unique {
 					totalUnique[g] += u
 				}
@@ -236,7 +238,7 @@ func fillMetric(p *metricPart, datasets, seriesNames []string, tallies [][]tally
 
 // uniqueChurn counts, for each churn group of app a, the distinct licenses
 // among its events in [from, to].
-func (s *Simulator) uniqueChurn(a int, from, to day) []int64 {
+func (d *Dataset) uniqueChurn(a int, from, to day) []int64 {
 	groups := cloudGroups("churn")
 	index := map[string]int{}
 	for i, g := range groups {
@@ -246,10 +248,10 @@ func (s *Simulator) uniqueChurn(a int, from, to day) []int64 {
 	for i := range seen {
 		seen[i] = map[int]bool{}
 	}
-	pos := s.idx.billing[a]
-	k := sort.Search(len(pos), func(i int) bool { return dayOf(s.ds.Billing[pos[i]].Date) >= from })
+	pos := d.idx.billing[a]
+	k := sort.Search(len(pos), func(i int) bool { return dayOf(d.Billing[pos[i]].Date) >= from })
 	for _, i := range pos[k:] {
-		ev := &s.ds.Billing[i]
+		ev := &d.Billing[i]
 		if dayOf(ev.Date) > to {
 			break
 		}

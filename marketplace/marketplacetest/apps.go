@@ -50,27 +50,9 @@ func makeApps(seed int64, n int) []App {
 		for _, t := range tiers {
 			u := float64(t.users)
 			app.cloudMonthly = append(app.cloudMonthly, int64(math.Round(base*math.Pow(u, 0.75)*100)))
-			app.dcAnnual = append(app.dcAnnual, int64(math.Round(base*60*math.Pow(u, 0.6)*100)))
+			app.dcAnnual = append(app.dcAnnual, int64(math.Round(base*45*math.Pow(u, 0.6)*100)))
 		}
-		app.hostingW = hostingWeights(app.Hostings)
 		apps[a] = app
 	}
 	return apps
-}
-
-// hostingWeights returns the app's hostings weighted by how often licenses
-// are sold for them.
-func hostingWeights(hs []string) []weighted[string] {
-	w := map[string]float64{HostingCloud: 0.6, HostingDataCenter: 0.3, HostingServer: 0.1}
-	out := make([]weighted[string], 0, len(hs))
-	for _, h := range hs {
-		out = append(out, weighted[string]{h, w[h]})
-	}
-	return out
-}
-
-// popularity is an app's relative share of the vendor's volume.
-func popularity(seed int64, a int) float64 {
-	r := newRand(seed, purposeApp, uint64(a), 1)
-	return 0.5 + r.ExpFloat64()
 }

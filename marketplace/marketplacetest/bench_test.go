@@ -52,3 +52,14 @@ func BenchmarkNew(b *testing.B) {
 		benchSimulator(b)
 	}
 }
+
+// BenchmarkNewDefault measures generating the default vendor, what --demo
+// waits for at start, without the cache that lets simulators share it.
+func BenchmarkNewDefault(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := newSimulator(Options{Clock: NewManualClock(testToday)}, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -5,9 +5,10 @@ import (
 )
 
 // Dataset is the ground truth behind every response: one synthetic vendor,
-// generated deterministically from the seed at New. It holds events for days
-// up to marginDays past the creation day; only days up to the clock's today
-// are ever served. It must not be modified.
+// generated deterministically from the seed. It holds events for days up to
+// Last, marginDays past the day it was generated; only days up to the
+// clock's today are ever served. It must not be modified: simulators may
+// share its events.
 //
 // Every event slice is sorted by date. Dates are midnight UTC.
 type Dataset struct {
@@ -66,9 +67,9 @@ type App struct {
 	Hostings []string
 	// Version is the latest app version, as feedback reports it.
 	Version string
-	// Downloads, TotalInstalls and TotalUsers are the distribution summary,
-	// as of the simulator's creation day.
-	Downloads, TotalInstalls, TotalUsers int64
+	// AppDistribution is the distribution summary as of the day the Dataset
+	// was generated; the endpoints serve DistributionAt the clock's today.
+	AppDistribution
 	// ReviewCount and AverageStars are the review summary.
 	ReviewCount  int64
 	AverageStars float64
@@ -76,8 +77,6 @@ type App struct {
 	// Prices in cents: per user tier a monthly Cloud price and an annual
 	// Data Center/Server price.
 	cloudMonthly, dcAnnual []int64
-	// hostingW weighs Hostings by how often licenses are sold for them.
-	hostingW []weighted[string]
 }
 
 // Customer is the synthetic customer behind a license. Any contact field

@@ -14,6 +14,23 @@
 // insights, distribution and reviews. Customers carry synthetic PII, some of
 // it "RTBF".
 //
+// By default the vendor is a small-to-mid one, busy enough that every
+// dashboard line and alert threshold has something to show. Per app and
+// week, roughly: 15 to 60 evaluations, most of them Cloud, a fair share Data
+// Center and a few Server; 20 to 40 sales transactions (new, renewals,
+// upgrades, a few refunds a month); 5 to 15 uninstall, disable and
+// unsubscribe feedback entries with varied reasons; Cloud churn of a few
+// percent a month and conversion of 10 to 25% of Cloud evaluations; MRR in
+// the thousands of USD with new, expansion, contraction and expired
+// movements; hundreds of installs. Volumes follow a trend per app and
+// hosting, a yearly season with a year-end dip, the day of the week and a
+// weekly noise. Three apps tell a story: an established Jira app on every
+// hosting whose Server business (at its end of life) fades out, a Confluence
+// app whose uninstalls burst for a few days every five weeks (as after a bad
+// release: enough to trip the feedback-spike alert in the week after), and
+// a young Cloud-only app growing fast. Options.Licenses and
+// Options.Transactions scale the same vendor to other sizes.
+//
 // Everything served is computed from the same events, held in the Dataset
 // (Simulator.Data), so the endpoints agree with each other: sales by tier
 // sum to sales by hosting and to the transactions list, totals are the sum
@@ -27,12 +44,25 @@
 // "Today" is the UTC date of Options.Clock. New generates the days from
 // today-HistoryDays to 120 days after today; requests only ever see days up
 // to the clock's today, so moving a ManualClock forward reveals new days and
-// never changes past ones. Every license, with every event of its life, is
-// drawn from a random stream keyed by the seed, its app, its birth day and
-// its position among that day's births, and evaluations and feedback
-// likewise: the data of a day never depends on the clock, only on which days
-// exist. License status, maintenance dates and lastUpdated are snapshots as
-// of today, as in the real API.
+// never changes past ones. When the clock passes the last generated day (a
+// demo left running for months), the next request or Data call generates
+// the days again from the same first day to 120 days past the new today, so
+// the data never stops moving; the days generated before come out the
+// same. Generation stops 20 years after the first day.
+//
+// Every license, with every event of its life, is drawn from a random
+// stream keyed by the seed, its app, its birth day and its position among
+// that day's births, and evaluations and feedback likewise; a day's
+// expected volumes depend only on the seed, the app and the day. So the
+// data of a day never depends on the clock or on how many days follow it
+// (with Options.Licenses or Transactions set, the volumes are scaled to the
+// history New sees, so there the creation day matters too). License status,
+// maintenance dates and lastUpdated are snapshots as of today, as in the
+// real API.
+//
+// Simulators created with the same options on the same day share one
+// generated vendor (New remembers the last few small ones), so tests that
+// create many cost little; each keeps its own clock, ids and faults.
 //
 // # Endpoints
 //
@@ -79,6 +109,9 @@
 // InjectFault makes an endpoint (or AllEndpoints) slow, fail with a status
 // (optionally with Retry-After), send a truncated or non-JSON body, drop the
 // connection, hang, or rewrite its body, for every request or the next N.
+// Options.Latency, unlike a fault, delays every request of every endpoint
+// by the same amount for the simulator's whole life: a distant API for
+// benchmarks, on top of which faults still apply.
 //
 // # Guessed behaviour
 //
@@ -142,25 +175,27 @@
 //     {"records": [...]}, one record per bucket (per app and bucket with
 //     APP_KEY or APP_NAME). A page holding fewer buckets than limit is the
 //     last.
-//   - The v3 product listing is {_links{self,next}, products[{productId,
-//     appKey, name, parentProduct, hosting[]}], nextCursor, totalCount},
-//     paged by limit and an opaque cursor.
-//   - Distribution totals are fixed at New: installs are the licenses active
-//     that day. Every endpoint, /rest/2/addons included, requires
-//     credentials.
+//   - The v3 product listing is {items[{productId, appKey, appName, state,
+//     approvalStatus, slug}], links{self, next}} with the links as plain
+//     href strings, as a client of the live API reads it; it pages by limit
+//     and an opaque cursor carried in the next link. state is always
+//     PUBLIC and approvalStatus APPROVED.
+//   - Distribution totals are as of today: installs are the licenses
+//     active that day, users their tiers' users. Every endpoint,
+//     /rest/2/addons included, requires credentials.
 //   - Exports serve JSON only (accept=csv, or an Accept header asking for
 //     text/csv, is a 406); exports ignore offset and limit.
 //   - The volumes are approximate: Licenses counts every license started
 //     over the history (evaluations, paid and free), Transactions every
-//     sales row. With only Licenses set, about 35% of licenses are paid and
-//     transactions follow from their renewals; with Transactions set, the
-//     number of paid licenses follows from it.
+//     sales row. With only one of them set, the default vendor's mix is
+//     scaled to it; with both, paid licenses are scaled to give the
+//     transactions and evaluations and free licenses to give the rest of
+//     the licenses.
 //
 // # Not simulated
 //
 // Async exports, search keywords, zero-result keywords, app requests and
 // approvals, marketing attribution, the free-starter-tier export, CSV
 // exports, sortBy/order, groupBy (evaluationType, conversionType), and the
-// partner-metrics sets other than RECURRING_REVENUE. Data stops 120 days
-// after New: a demo that runs longer must restart the simulator.
+// partner-metrics sets other than RECURRING_REVENUE.
 package marketplacetest

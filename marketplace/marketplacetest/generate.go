@@ -18,17 +18,13 @@ import (
 // numbers, not fitted to any real vendor.
 const (
 	evalDays           = 30
-	paidShare          = 0.35 // of all licenses, when Transactions is not set
-	evalShare          = 0.75 // of the licenses that are not paid
-	conversionShare    = 0.4  // of paid licenses that start as an evaluation
-	feedbackPerLicense = 0.3
-	cloudMonthlyShare  = 0.75
+	cloudMonthlyShare  = 0.42
 	academicShare      = 0.1
 	partnerShare       = 0.15
 	rtbfShare          = 0.03
-	refundProb         = 0.03
-	upgradeProb        = 0.04
-	downgradeProb      = 0.02
+	refundProb         = 0.08
+	upgradeProb        = 0.05
+	downgradeProb      = 0.035
 	reactivateProb     = 0.12
 	freeRenewProb      = 0.7
 	cloudVendorPercent = 85
@@ -41,25 +37,44 @@ var (
 	partnerTypeWeights  = []weighted[string]{{"Expert", 6}, {"Reseller", 3}, {"Corporate_reseller", 1}}
 	appEditionWeights   = []weighted[string]{{"Standard", 9}, {"Advanced", 1}}
 	paymentWeights      = []weighted[string]{{"Paid", 96}, {"Open", 3}, {"Uncollectible", 1}}
-	cloudTierWeights    = []weighted[int]{{0, 30}, {1, 25}, {2, 15}, {3, 12}, {4, 8}, {5, 5}, {6, 3}, {7, 1.5}, {8, 0.5}}
-	serverTierWeights   = []weighted[int]{{2, 10}, {3, 20}, {4, 20}, {5, 20}, {6, 15}, {7, 10}, {8, 5}}
+	cloudTierWeights    = []weighted[int]{{0, 38}, {1, 25}, {2, 15}, {3, 10}, {4, 6}, {5, 3.5}, {6, 1.5}, {7, 0.7}, {8, 0.3}}
+	serverTierWeights   = []weighted[int]{{2, 24}, {3, 27}, {4, 21}, {5, 14}, {6, 9}, {7, 3}, {8, 0.6}}
 	cloudFreeTypes      = []weighted[string]{{TypeCommunity, 50}, {TypeOpenSource, 50}}
 	serverFreeTypes     = []weighted[string]{{TypeCommunity, 50}, {TypeOpenSource, 50}, {TypeDemonstration, 30}}
-	serverFeedbackTypes = []weighted[string]{{"uninstall", 6}, {"disable", 4}}
-	cloudFeedbackTypes  = []weighted[string]{{"uninstall", 4}, {"disable", 2}, {"unsubscribe", 4}}
+	serverFeedbackTypes = []weighted[string]{{"uninstall", 7}, {"disable", 3}}
+	cloudFeedbackTypes  = []weighted[string]{{"uninstall", 50}, {"disable", 10}, {"unsubscribe", 40}}
+	// Why customers leave, roughly as often as vendors report it.
+	feedbackReasonWeights = []weighted[string]{
+		{"not-meeting-needs", 22}, {"usefulness", 16}, {"expectations", 12}, {"project-based", 11},
+		{"sandbox", 10}, {"other", 12}, {"bugs", 9}, {"merging", 8},
+	}
+	burstReasonWeights = []weighted[string]{{"bugs", 8}, {"expectations", 1}, {"other", 1}}
+	countryWeights     = func() []weighted[country] {
+		w := make([]weighted[country], len(countries))
+		for i, c := range countries {
+			w[i] = weighted[country]{c, c.weight}
+		}
+		return w
+	}()
 )
 
-// renewProb is the chance that a paid license renews at the end of a period.
-func renewProb(hosting string, months int) float64 {
+// renewProb is the chance that a paid license renews at the end of its
+// k-th period. Cloud subscriptions churn most after their first period;
+// Server, at its end of life, rarely renews.
+func renewProb(hosting string, months, k int) float64 {
 	switch {
+	case hosting == HostingCloud && months == 1 && k == 1:
+		return 0.9
 	case hosting == HostingCloud && months == 1:
-		return 0.95
-	case hosting == HostingCloud:
-		return 0.85
-	case hosting == HostingDataCenter:
+		return 0.962
+	case hosting == HostingCloud && k == 1:
 		return 0.8
+	case hosting == HostingCloud:
+		return 0.88
+	case hosting == HostingDataCenter:
+		return 0.85
 	default:
-		return 0.6
+		return 0.5
 	}
 }
 
@@ -79,13 +94,6 @@ func licenseNumber(app int, d day, kind, i int) uint64 {
 
 // maxBirthsPerDay keeps i within its 16 bits of a license number.
 const maxBirthsPerDay = 1<<16 - 1
-
-// appRates are an app's expected births per day.
-type appRates struct {
-	evals, paid, free, feedback float64
-	convProb                    float64
-	perPaid                     float64 // expected transactions per paid license
-}
 
 // family is what the licenses of one customer site share: an evaluation and
 // the subscription it converted to, or a cancelled subscription and its
@@ -130,7 +138,6 @@ type generator struct {
 	seed        int64
 	first, last day
 	apps        []App
-	countryW    []weighted[country]
 
 	lics   []*genLicense
 	txns   []Transaction
@@ -144,105 +151,23 @@ type generator struct {
 	feedback    []Feedback
 }
 
-// plan works out each app's daily rates from the requested volumes, and
-// fills in the volumes Options leaves to the simulator.
-func plan(o *Options, apps []App) []appRates {
-	days := o.HistoryDays + 1
-	weights := make([]float64, len(apps))
-	var total float64
-	for a := range apps {
-		weights[a] = popularity(o.Seed, a)
-		total += weights[a]
-	}
-	rates := make([]appRates, len(apps))
-	var plannedLicenses, plannedTxns float64
-	for a := range apps {
-		share := weights[a] / total
-		perPaid := expectedTransactions(&apps[a], days)
-		var paid, other float64
-		switch {
-		case o.Transactions > 0 && o.Licenses > 0:
-			paid = float64(o.Transactions) * share / perPaid
-			other = math.Max(float64(o.Licenses)*share-paid, 0.1*float64(o.Licenses)*share)
-		case o.Transactions > 0:
-			paid = float64(o.Transactions) * share / perPaid
-			other = paid * (1 - paidShare) / paidShare
-		default:
-			paid = paidShare * float64(o.Licenses) * share
-			other = float64(o.Licenses)*share - paid
-		}
-		evals := evalShare * other
-		conv := math.Min(conversionShare*paid, 0.5*evals)
-		r := appRates{
-			evals:    evals / float64(days),
-			paid:     (paid - conv) / float64(days),
-			free:     (other - evals) / float64(days),
-			feedback: feedbackPerLicense * (paid + other) / float64(days),
-			perPaid:  perPaid,
-		}
-		if evals > 0 {
-			r.convProb = conv / evals
-		}
-		rates[a] = r
-		plannedLicenses += paid + other
-		plannedTxns += paid * perPaid
-	}
-	o.Licenses = int(math.Round(plannedLicenses))
-	if o.Transactions == 0 {
-		o.Transactions = int(math.Round(plannedTxns))
-	}
-	return rates
-}
-
-// expectedTransactions is the mean number of transactions a paid license of
-// the app has when born on a uniformly random day of the history: its New
-// row, perhaps a refund, and the renewals that fit before today.
-func expectedTransactions(app *App, days int) float64 {
-	rows := func(months int, renew float64) float64 {
-		period := float64(months) * 30.44
-		var sum float64
-		for rem := range days {
-			k := math.Floor(float64(rem) / period)
-			sum += 1 + refundProb + (1-refundProb)*renew*(1-math.Pow(renew, k))/(1-renew)
-		}
-		return sum / float64(days)
-	}
-	var e, wsum float64
-	for _, h := range app.hostingW {
-		var v float64
-		if h.v == HostingCloud {
-			v = cloudMonthlyShare*rows(1, renewProb(h.v, 1)) + (1-cloudMonthlyShare)*rows(12, renewProb(h.v, 12))
-		} else {
-			v = rows(12, renewProb(h.v, 12))
-		}
-		e += h.w * v
-		wsum += h.w
-	}
-	return e / wsum
-}
-
-// generate builds the dataset for days [today-HistoryDays, today+marginDays].
-// It fills in the volumes o leaves to the simulator. Apps are independent,
-// so each is generated on its own goroutine and the results merged in app
-// order, which keeps the outcome deterministic.
-func generate(o *Options, today day) *Dataset {
-	apps := makeApps(o.Seed, o.Apps)
-	rates := plan(o, apps)
-	first, last := today-day(o.HistoryDays), today+marginDays
-	var countryW []weighted[country]
-	for _, c := range countries {
-		countryW = append(countryW, weighted[country]{c, c.weight})
-	}
+// generate builds the dataset for days [vp.first, last]. Apps are
+// independent, so each is generated on its own goroutine and the results
+// merged in app order, which keeps the outcome deterministic.
+func (vp *vendorPlan) generate(last day) *Dataset {
+	apps := slices.Clone(vp.apps)
 	parts := make([]*generator, len(apps))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(apps)) {
 		wg.Go(func() {
 			for a := int(next.Add(1) - 1); a < len(apps); a = int(next.Add(1) - 1) {
-				g := &generator{seed: o.Seed, first: first, last: last, apps: apps, countryW: countryW}
-				g.reserve(rates[a], int(last-first+1))
-				for d := first; d <= last; d++ {
-					g.day(a, d, rates[a])
+				g := &generator{seed: vp.seed, first: vp.first, last: last, apps: apps}
+				g.reserve(vp.perDay[a], int(last-vp.first+1))
+				p := &vp.profiles[a]
+				for d := vp.first; d <= last; d++ {
+					rt := p.at(vp.seed, a, d)
+					g.day(a, d, &rt)
 				}
 				parts[a] = g
 			}
@@ -254,16 +179,17 @@ func generate(o *Options, today day) *Dataset {
 
 // reserve sizes the event slices for an app's expected volume, since
 // growing slices of large structs dominated generation time.
-func (g *generator) reserve(rt appRates, days int) {
-	paid := (rt.paid + rt.evals*rt.convProb) * float64(days)
-	lics := int(1.1*(rt.evals+rt.free)*float64(days) + 1.2*paid)
-	txns := int(1.2 * paid * rt.perPaid)
+func (g *generator) reserve(e expected, days int) {
+	n := func(perDay, margin float64) int { return int(margin*perDay*float64(days)) + 16 }
+	paid := e.conversions + e.direct
+	lics := n(e.licenses(), 1.15)
+	txns := n(e.transactions, 1.3)
 	g.lics = make([]*genLicense, 0, lics)
 	g.txns = make([]Transaction, 0, txns)
 	g.txnLic = make([]int, 0, txns)
 	g.billing = make([]genBilling, 0, txns)
-	g.mrr = make([]MRRChange, 0, int(paid)*2)
-	g.feedback = make([]Feedback, 0, int(1.2*rt.feedback*float64(days)))
+	g.mrr = make([]MRRChange, 0, n(paid, 2.5))
+	g.feedback = make([]Feedback, 0, n(e.feedback, 1.2))
 }
 
 // merge concatenates the apps' generators, shifting their seq numbers.
@@ -312,35 +238,43 @@ func merge(parts []*generator) *generator {
 // draws the counts; each birth has a stream of its own, so that how long a
 // license's life runs (cut off at the last generated day) cannot shift any
 // other license.
-func (g *generator) day(a int, d day, rt appRates) {
+func (g *generator) day(a int, d day, rt *dayRates) {
 	r := newRand(g.seed, purposeDay, uint64(a), uint64(d))
-	counts := [...]int{poisson(r, rt.evals), poisson(r, rt.paid), poisson(r, rt.free)}
-	nFeedback := min(poisson(r, rt.feedback), maxBirthsPerDay)
-	for kind, n := range counts {
-		for i := range min(n, maxBirthsPerDay) {
-			num := licenseNumber(a, d, kind, i)
-			lr := newRand(g.seed, purposeLicense, num)
-			hosting := pick(lr, g.apps[a].hostingW)
-			f := g.family(lr, hosting)
-			switch kind {
-			case kindEvaluation:
-				g.evaluation(lr, a, d, num, f, hosting, rt.convProb)
-			case kindPaid:
-				g.subscribe(lr, a, d, num, f, hosting, MRRNew)
-			case kindFree:
-				g.free(lr, a, d, num, f, hosting)
+	var born [3]int // births so far by kind
+	for kind, rates := range [...]*[numHostings]float64{kindEvaluation: &rt.evals, kindPaid: &rt.direct, kindFree: &rt.free} {
+		for h, rate := range rates {
+			for range poisson(r, rate) {
+				i := born[kind]
+				if i >= maxBirthsPerDay {
+					break
+				}
+				born[kind]++
+				num := licenseNumber(a, d, kind, i)
+				lr := newRand(g.seed, purposeLicense, num)
+				hosting := hostings[h]
+				f := g.family(lr, hosting)
+				switch kind {
+				case kindEvaluation:
+					g.evaluation(lr, a, d, num, f, hosting, rt.conv[h])
+				case kindPaid:
+					g.subscribe(lr, a, d, num, f, hosting, MRRNew)
+				case kindFree:
+					g.free(lr, a, d, num, f, hosting)
+				}
 			}
 		}
 	}
-	for i := range nFeedback {
-		g.feedback = append(g.feedback, g.newFeedback(newRand(g.seed, purposeFeedback, uint64(a), uint64(d), uint64(i)), a, d))
+	n := min(poisson(r, rt.feedback), maxBirthsPerDay)
+	burst := min(poisson(r, rt.burst), maxBirthsPerDay-n)
+	for i := range n + burst {
+		g.feedback = append(g.feedback, g.newFeedback(newRand(g.seed, purposeFeedback, uint64(a), uint64(d), uint64(i)), a, d, rt, i >= n))
 	}
 }
 
 // family draws a new customer site. String building here runs for every
 // license, so it avoids fmt and lower-cases nothing at run time.
 func (g *generator) family(r *rand.Rand, hosting string) *family {
-	c := pick(r, g.countryW)
+	c := pick(r, countryWeights)
 	w := r.IntN(len(companyWords))
 	domain := companyDomains[w] + strconv.Itoa(r.IntN(100)) + ".example"
 	f := &family{
@@ -523,7 +457,7 @@ func (g *generator) subscribe(r *rand.Rand, a int, d day, num uint64, f *family,
 			l.End = (b - 1).time()
 			return l
 		}
-		if !chance(r, renewProb(hosting, months)) {
+		if !chance(r, renewProb(hosting, months, k)) {
 			l.End = (b - 1).time()
 			if !cloud {
 				return l
@@ -651,10 +585,26 @@ func (g *generator) free(r *rand.Rand, a int, d day, num uint64, f *family, host
 	}
 }
 
-// newFeedback draws a feedback entry for app a on day d.
-func (g *generator) newFeedback(r *rand.Rand, a int, d day) Feedback {
+// newFeedback draws a feedback entry for app a on day d, on a hosting
+// weighted by the day's evaluations. A burst entry is an uninstall, mostly
+// over bugs.
+func (g *generator) newFeedback(r *rand.Rand, a int, d day, rt *dayRates, burst bool) Feedback {
 	app := &g.apps[a]
-	hosting := pick(r, app.hostingW)
+	hosting := app.Hostings[0]
+	var total float64
+	for _, w := range rt.evals {
+		total += w
+	}
+	if total > 0 {
+		x := r.Float64() * total
+		for h, w := range rt.evals {
+			if x < w {
+				hosting = hostings[h]
+				break
+			}
+			x -= w
+		}
+	}
 	types := serverFeedbackTypes
 	if hosting == HostingCloud {
 		types = cloudFeedbackTypes
@@ -664,8 +614,12 @@ func (g *generator) newFeedback(r *rand.Rand, a int, d day) Feedback {
 		Date:         d.time(),
 		Hosting:      hosting,
 		Type:         pick(r, types),
-		ReasonKey:    one(r, feedbackReasons),
+		ReasonKey:    pick(r, feedbackReasonWeights),
 		AddonVersion: app.Version,
+	}
+	if burst {
+		fb.Type = "uninstall"
+		fb.ReasonKey = pick(r, burstReasonWeights)
 	}
 	fb.Message = one(r, feedbackMessages[fb.ReasonKey])
 	if !chance(r, 0.3) {

@@ -126,7 +126,7 @@ func (s *Simulator) partnerMetrics(c *call) error {
 		lo, hi := max(starts[b], from), min(starts[b+1]-1, to)
 		var total [len(mrrKinds) + 1]int64
 		for a := range c.ds.Apps {
-			v := s.mrrFlows(a, lo, hi)
+			v := c.ds.mrrFlows(a, lo, hi)
 			if perApp {
 				app := &c.ds.Apps[a]
 				rec := mrrRecord(starts[b], fields, v)
@@ -183,13 +183,13 @@ var mrrKinds = [...]string{MRRNew, MRRExpansion, MRRContraction, MRRReactivated,
 
 // mrrFlows returns app a's opening MRR at the start of lo, then its flows of
 // each kind over [lo, hi], in cents.
-func (s *Simulator) mrrFlows(a int, lo, hi day) [len(mrrKinds) + 1]int64 {
+func (d *Dataset) mrrFlows(a int, lo, hi day) [len(mrrKinds) + 1]int64 {
 	var v [len(mrrKinds) + 1]int64
-	v[0] = s.idx.mrrBefore(s.ds, a, lo)
-	pos := s.idx.mrr[a]
-	k := sort.Search(len(pos), func(i int) bool { return dayOf(s.ds.MRR[pos[i]].Date) >= lo })
+	v[0] = d.idx.mrrBefore(d, a, lo)
+	pos := d.idx.mrr[a]
+	k := sort.Search(len(pos), func(i int) bool { return dayOf(d.MRR[pos[i]].Date) >= lo })
 	for ; k < len(pos); k++ {
-		m := &s.ds.MRR[pos[k]]
+		m := &d.MRR[pos[k]]
 		if dayOf(m.Date) > hi {
 			break
 		}

@@ -18,6 +18,8 @@ const (
 	purposeMonth
 	purposeUUID
 	purposeLineItem
+	purposeShape
+	purposeBurst
 )
 
 // mix is the splitmix64 finaliser: a cheap bijection whose output bits all

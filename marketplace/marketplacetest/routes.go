@@ -12,19 +12,19 @@ func (s *Simulator) routes() {
 
 	for metric := range evaluationGroups {
 		s.reporting("evaluations_"+metric, "/evaluations/"+metric,
-			aggregateEndpoint(s.idx.evaluations[metric], "/evaluations/"+metric, metric == "hosting", countOf))
+			aggregateEndpoint(func(x *indexes) *cube { return x.evaluations[metric] }, "/evaluations/"+metric, metric == "hosting", countOf))
 	}
 	s.reporting("", "/evaluations/{metric}", badMetric("country, hosting, partner, region"))
 
 	for metric := range salesGroups {
 		s.reporting("sales_"+metric, "/sales/transactions/"+metric,
-			aggregateEndpoint(s.idx.sales[metric], "/sales/transactions/"+metric, metric == "hosting", salesOf))
+			aggregateEndpoint(func(x *indexes) *cube { return x.sales[metric] }, "/sales/transactions/"+metric, metric == "hosting", salesOf))
 	}
 	s.reporting("", "/sales/transactions/{metric}", badMetric("country, hosting, partner, region, tier, type"))
 
 	for metric := range feedbackGroups {
 		s.reporting("feedback_"+metric, "/feedback/metrics/"+metric,
-			aggregateEndpoint(s.idx.feedback[metric], "/feedback/metrics/"+metric, metric == "type", countOf))
+			aggregateEndpoint(func(x *indexes) *cube { return x.feedback[metric] }, "/feedback/metrics/"+metric, metric == "type", countOf))
 	}
 	s.reporting("", "/feedback/metrics/{metric}", badMetric("reason, type"))
 

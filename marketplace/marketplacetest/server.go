@@ -25,6 +25,11 @@ func NewServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	return serve(sim)
+}
+
+// serve starts sim on a free loopback port.
+func serve(sim *Simulator) (*Server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("marketplacetest: listen: %w", err)

@@ -172,18 +172,23 @@ func TestVersionShapes(t *testing.T) {
 		}
 		var products []string
 		for path := "/rest/3/product-listing/developer-space/" + s.Options().DeveloperID + "?limit=2"; path != ""; {
+			// The shape a client of the live API reads: items, and plain
+			// href strings under links.
 			var page struct {
-				Links    struct{ Next *struct{ Href string } } `json:"_links"`
-				Products []struct{ AppKey, ProductID string }
+				Links struct{ Self, Next string }
+				Items []struct{ AppKey, AppName, ProductID string }
 			}
 			getJSON(t, s, path, &page)
-			for _, p := range page.Products {
+			for _, p := range page.Items {
+				if app, ok := s.Data().App(p.AppKey); !ok || p.AppName != app.Name || p.ProductID != app.ProductID {
+					t.Errorf("product listing item %+v", p)
+				}
 				products = append(products, p.AppKey)
 			}
-			path = ""
-			if page.Links.Next != nil {
-				path = page.Links.Next.Href
+			if page.Links.Self == "" {
+				t.Errorf("%s: no links.self", path)
 			}
+			path = page.Links.Next
 		}
 		if len(products) != 3 {
 			t.Errorf("product listing pages gave %v", products)

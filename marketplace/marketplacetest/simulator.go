@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,9 +22,13 @@ import (
 // use.
 type Simulator struct {
 	opts Options
-	ds   *Dataset
-	idx  *indexes
-	mux  *http.ServeMux
+	plan *vendorPlan
+	// data is the current Dataset; extend serialises replacing it when the
+	// clock passes its last day.
+	data   atomic.Pointer[Dataset]
+	extend sync.Mutex
+	dist   distributionCache
+	mux    *http.ServeMux
 	// closing is closed when a Server shuts down, to release hung requests.
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -38,37 +43,69 @@ type Simulator struct {
 
 // New generates the vendor described by opts and returns a simulator
 // serving it. It fails only for invalid options.
-func New(opts Options) (*Simulator, error) {
+func New(opts Options) (*Simulator, error) { return newSimulator(opts, true) }
+
+// newSimulator is New; without shared, it generates the vendor even when
+// the cache holds it (see vendorFor).
+func newSimulator(opts Options, shared bool) (*Simulator, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	today := dayOf(o.Clock.Now())
-	ds := generate(&o, today)
-	ds.VendorID, ds.DeveloperID, ds.clock, ds.seed = o.VendorID, o.DeveloperID, o.Clock, o.Seed
-	ds.idx = buildIndexes(ds)
-	ds.monthly(o.Seed)
-	ds.distribution(today)
+	v := vendorFor(o, today, shared)
+	o.Licenses, o.Transactions = v.licenses, v.transactions
 	s := &Simulator{
 		opts:    o,
-		ds:      ds,
-		idx:     ds.idx,
+		plan:    v.plan,
 		mux:     http.NewServeMux(),
 		closing: make(chan struct{}),
 		faults:  map[string]*faultState{},
 		counts:  map[string]int{},
 		times:   map[string][]time.Time{},
 	}
+	s.data.Store(s.own(v.ds))
 	s.routes()
 	return s, nil
+}
+
+// own returns the simulator's view of a generated Dataset: a copy of the
+// struct, sharing the events and indexes, with the simulator's ids and
+// clock.
+func (s *Simulator) own(generated *Dataset) *Dataset {
+	ds := *generated
+	ds.VendorID, ds.DeveloperID, ds.clock = s.opts.VendorID, s.opts.DeveloperID, s.opts.Clock
+	return &ds
+}
+
+// dataset returns a Dataset holding day today. When the clock has passed
+// the last generated day, it generates every day again up to marginDays
+// past today: the days generated before come out the same, since a day's
+// data does not depend on how many days follow it.
+func (s *Simulator) dataset(today day) *Dataset {
+	ds := s.data.Load()
+	if today <= ds.last || ds.last >= s.plan.first+maxSpanDays {
+		return ds
+	}
+	s.extend.Lock()
+	defer s.extend.Unlock()
+	if ds = s.data.Load(); today <= ds.last {
+		return ds
+	}
+	ds = s.own(s.plan.build(today))
+	s.data.Store(ds)
+	return ds
 }
 
 // Options returns the options the simulator runs with, defaults filled in.
 // Licenses and Transactions are the planned volumes over the history.
 func (s *Simulator) Options() Options { return s.opts }
 
-// Data returns the simulator's ground truth. It must not be modified.
-func (s *Simulator) Data() *Dataset { return s.ds }
+// Data returns the simulator's ground truth, holding at least the days up
+// to the clock's today. It must not be modified. Once the clock has passed
+// Dataset.Last, Data (like any request) returns a new, longer Dataset whose
+// earlier days are the same.
+func (s *Simulator) Data() *Dataset { return s.dataset(dayOf(s.opts.Clock.Now())) }
 
 // ServeHTTP serves one API request.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -118,8 +155,8 @@ func (s *Simulator) reporting(name, suffix string, h handler) {
 	s.handle("GET "+v3Reporting+suffix, route{name: name, v3: true, h: h})
 }
 
-// serveRoute wraps a route with what every endpoint shares: counting,
-// authentication, faults and the vendor or developer id check.
+// serveRoute wraps a route with what every endpoint shares: counting, the
+// fixed latency, authentication, faults and the vendor or developer id check.
 func (s *Simulator) serveRoute(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.name != "" {
@@ -128,15 +165,19 @@ func (s *Simulator) serveRoute(rt route) http.Handler {
 			s.times[rt.name] = append(keepLast(s.times[rt.name], maxRequestTimes-1), time.Now())
 			s.mu.Unlock()
 		}
+		// Aborted like a fault's latency: a request released early must
+		// not end in an empty 200.
+		if s.opts.Latency > 0 && !s.wait(r.Context(), s.opts.Latency) {
+			panic(http.ErrAbortHandler)
+		}
 		if user, token, ok := r.BasicAuth(); !ok || user != s.opts.User || token != s.opts.Token {
 			w.Header().Set("WWW-Authenticate", `Basic realm="Atlassian Marketplace"`)
 			writeError(w, http.StatusUnauthorized, "Client must be authenticated to access this resource.")
 			return
 		}
-		c := &call{s: s, ds: s.ds, w: w, r: r, q: r.URL.Query(), v3: rt.v3, today: dayOf(s.opts.Clock.Now())}
-		if c.today > s.ds.last {
-			c.today = s.ds.last
-		}
+		today := dayOf(s.opts.Clock.Now())
+		ds := s.dataset(today)
+		c := &call{s: s, ds: ds, w: w, r: r, q: r.URL.Query(), v3: rt.v3, today: min(today, ds.last)}
 		serve := func(w http.ResponseWriter) {
 			c.w = w
 			err := s.checkOwner(r)

@@ -143,9 +143,10 @@ func (d *Dataset) CloudMetricTotal(addonKey, metric, dataset, series string, fro
 // every license started by then, grouped, with its status on that day.
 func (d *Dataset) LicenseCounts(at time.Time) map[LicenseKey]int64 {
 	out := map[LicenseKey]int64{}
+	at = dayOf(at).time() // statuses change at midnight UTC
 	for i := range d.Licenses {
 		l := &d.Licenses[i]
-		if dayOf(l.Start) > dayOf(at) {
+		if l.Start.After(at) {
 			break
 		}
 		out[LicenseKey{l.AddonKey, l.Hosting, l.LicenseType, l.StatusAt(at)}]++

@@ -89,14 +89,17 @@ var feedbackReasons = []string{
 }
 
 var feedbackMessages = map[string][]string{
-	"bugs":              {"Kept failing after the last update.", "The board view throws errors."},
-	"expectations":      {"Not what the listing promised.", ""},
-	"merging":           {"Merging two sites, will reinstall later.", ""},
-	"not-meeting-needs": {"Missing the reports we need.", "We need per-project settings."},
-	"other":             {"", "Budget cuts."},
-	"project-based":     {"Only needed it for one project.", ""},
-	"sandbox":           {"Was testing in a sandbox.", ""},
-	"usefulness":        {"Only needed it for a one-off migration.", "Nobody used it."},
+	"bugs": {
+		"Kept failing after the last update.", "The board view throws errors.", "Broke our workflows after the upgrade.",
+		"Pages time out since the new version.", "",
+	},
+	"expectations":      {"Not what the listing promised.", "Thought it would sync both ways.", ""},
+	"merging":           {"Merging two sites, will reinstall later.", "Consolidating instances.", ""},
+	"not-meeting-needs": {"Missing the reports we need.", "We need per-project settings.", "No export to CSV.", ""},
+	"other":             {"", "Budget cuts.", "Switching to another tool.", "Too expensive for our team size."},
+	"project-based":     {"Only needed it for one project.", "Project finished.", ""},
+	"sandbox":           {"Was testing in a sandbox.", "Trial site only.", ""},
+	"usefulness":        {"Only needed it for a one-off migration.", "Nobody used it.", "Too complicated for our users.", ""},
 }
 
 // tier is a user tier with its size.
