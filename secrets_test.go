@@ -314,7 +314,10 @@ func TestSIGTERMDuringRefreshAndScrapes(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		scraped atomic.Int64
+	)
 	stop := make(chan struct{})
 	for range 8 {
 		wg.Go(func() {
@@ -326,6 +329,7 @@ func TestSIGTERMDuringRefreshAndScrapes(t *testing.T) {
 				}
 				if resp, err := e.client.Get(e.base + "/metrics"); err == nil {
 					resp.Body.Close()
+					scraped.Add(1)
 				}
 			}
 		})
@@ -334,7 +338,12 @@ func TestSIGTERMDuringRefreshAndScrapes(t *testing.T) {
 		close(stop)
 		wg.Wait()
 	}()
-	time.Sleep(100 * time.Millisecond) // let the scrapers get going; not a wait for a condition
+	for scraped.Load() < 16 { // the scrapers are going
+		if time.Now().After(deadline) {
+			t.Fatal("no scrapes answered")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	start := time.Now()
 	e.stop(t) // SIGTERM, then status 0 within 30s
 	t.Logf("exited %v after SIGTERM", time.Since(start).Round(time.Millisecond))
