@@ -65,7 +65,7 @@ func BenchmarkScrape(b *testing.B) {
 	for _, apps := range []int{2, 100} {
 		env := newScrapeEnv(b, apps)
 		bare := env.exp.Handler(HandlerOpts{Own: env.own})
-		env.live.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		env.live.MustRegister(collectors.NewGoCollector(), NewProcessCollector())
 		for _, p := range scrapeProfiles {
 			for _, h := range []struct {
 				name    string
@@ -84,7 +84,7 @@ func BenchmarkScrape(b *testing.B) {
 // scrape with default flags costs above the floor.
 func BenchmarkSelfMetrics(b *testing.B) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), NewProcessCollector())
 	var buf bytes.Buffer
 	format := expfmt.NewFormat(expfmt.TypeTextPlain)
 	b.ReportAllocs()
