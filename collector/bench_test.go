@@ -103,6 +103,66 @@ func BenchmarkSelfMetrics(b *testing.B) {
 	}
 }
 
+// BenchmarkSelfMetricsParts splits BenchmarkSelfMetrics into its parts, to see where a
+// default-flags scrape goes: gathering each collector alone (client_golang's process collector
+// for comparison), encoding the live families as OpenMetrics and adding them to the gzip
+// stream as stored blocks. BenchmarkProcReads is the floor of the process part.
+func BenchmarkSelfMetricsParts(b *testing.B) {
+	gatherer := func(c prometheus.Collector) prometheus.Gatherer {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(c)
+		return reg
+	}
+	both := gatherer(collectors.NewGoCollector())
+	both.(*prometheus.Registry).MustRegister(NewProcessCollector())
+	for _, g := range []struct {
+		name string
+		g    prometheus.Gatherer
+	}{
+		{"gather-go", gatherer(collectors.NewGoCollector())},
+		{"gather-process", gatherer(NewProcessCollector())},
+		{"gather-process-client_golang", gatherer(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))},
+		{"gather-both", both},
+	} {
+		b.Run(g.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := g.g.Gather(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	mfs, err := both.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var live bytes.Buffer
+	b.Run("encode-openmetrics", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			live.Reset()
+			enc := expfmt.NewEncoder(&live, expfmt.NewFormat(expfmt.TypeOpenMetrics))
+			for _, mf := range mfs {
+				if err := enc.Encode(mf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(live.Len()), "bytes")
+	})
+	b.Run("gzip-stored", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			g := newSplicedGzip(io.Discard)
+			g.stored(live.Bytes())
+			if err := g.close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkSnapshotEncoding is what the first scrape after a refresh pays at 100 apps:
 // gathering and encoding the Exporter's families, and compressing them for gzip.
 func BenchmarkSnapshotEncoding(b *testing.B) {

@@ -93,3 +93,20 @@ func TestParseIPExtOctets(t *testing.T) {
 		t.Errorf("without IpExt: got %g, %g; want 0, 0", in, out)
 	}
 }
+
+// BenchmarkProcReads is the floor of the process metrics: the two /proc reads that no process
+// collector can do without, on files already open.
+func BenchmarkProcReads(b *testing.B) {
+	c, err := newProcStatCollector("/proc")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := c.read(c.stat); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.read(c.netstat); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
