@@ -16,7 +16,7 @@ import (
 // The process metrics, read on every scrape as client_golang's process collector reads them,
 // at a fraction of the cost. The standard collector opens five files under /proc on every
 // scrape, and on this kind of VM opening a /proc file costs far more than reading it
-// (BENCHMARKS.md: 800 µs a scrape, of a page whose floor is under 200 µs). This one keeps
+// (BENCHMARKS.md: 450 to 620 µs a scrape, of a page whose floor is under 250 µs). This one keeps
 // /proc/self/stat and /proc/self/net/netstat open and reads them again from offset 0 (the
 // kernel generates them afresh on every read), takes the limits from getrlimit(2), which is
 // what /proc/self/limits prints, and counts file descriptors as the standard one does. The
