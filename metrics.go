@@ -24,7 +24,7 @@ func metricsHandler(cfg *config, reg, own *prometheus.Registry, exp *collector.E
 	if cfg.noSelfMetrics {
 		return exp.Handler(opts)
 	}
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collector.NewProcessCollector())
 	opts.Live, opts.Registry = reg, reg
 	return promhttp.InstrumentMetricHandler(reg, exp.Handler(opts))
 }

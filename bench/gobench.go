@@ -25,7 +25,7 @@ type benchResult struct {
 }
 
 // hotPaths selects the benchmarks of collector/bench_test.go.
-const hotPaths = "^Benchmark(Scrape|SelfMetrics|SnapshotEncoding|Refresh|LicensesExport)$"
+const hotPaths = "^Benchmark(Scrape|SelfMetrics|SelfMetricsParts|ProcReads|SnapshotEncoding|Refresh|LicensesExport)$"
 
 func runGoBenchmarks(r *report, repo string, benchtime string) error {
 	log.Printf("go benchmarks: go test -bench '%s' -benchtime=%s ./collector", hotPaths, benchtime)

@@ -75,7 +75,7 @@ func newInProcessExporter(apps int) (*inProcessExporter, error) {
 	// As main's metricsHandler, with and without --web.disable-exporter-metrics.
 	own.MustRegister(versioncollector.NewCollector("atlassian_marketplace_exporter"))
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collector.NewProcessCollector())
 	e := &inProcessExporter{sim: sim, handlers: []variant{
 		{"default flags", promhttp.InstrumentMetricHandler(reg, exp.Handler(collector.HandlerOpts{Own: own, Live: reg, Registry: reg}))},
 		{"--web.disable-exporter-metrics", exp.Handler(collector.HandlerOpts{Own: own})},

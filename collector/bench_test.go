@@ -65,7 +65,7 @@ func BenchmarkScrape(b *testing.B) {
 	for _, apps := range []int{2, 100} {
 		env := newScrapeEnv(b, apps)
 		bare := env.exp.Handler(HandlerOpts{Own: env.own})
-		env.live.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		env.live.MustRegister(collectors.NewGoCollector(), NewProcessCollector())
 		for _, p := range scrapeProfiles {
 			for _, h := range []struct {
 				name    string
@@ -84,7 +84,7 @@ func BenchmarkScrape(b *testing.B) {
 // scrape with default flags costs above the floor.
 func BenchmarkSelfMetrics(b *testing.B) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), NewProcessCollector())
 	var buf bytes.Buffer
 	format := expfmt.NewFormat(expfmt.TypeTextPlain)
 	b.ReportAllocs()
@@ -101,6 +101,66 @@ func BenchmarkSelfMetrics(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkSelfMetricsParts splits BenchmarkSelfMetrics into its parts, to see where a
+// default-flags scrape goes: gathering each collector alone (client_golang's process collector
+// for comparison), encoding the live families as OpenMetrics and adding them to the gzip
+// stream as stored blocks. BenchmarkProcReads is the floor of the process part.
+func BenchmarkSelfMetricsParts(b *testing.B) {
+	gatherer := func(c prometheus.Collector) prometheus.Gatherer {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(c)
+		return reg
+	}
+	both := gatherer(collectors.NewGoCollector())
+	both.(*prometheus.Registry).MustRegister(NewProcessCollector())
+	for _, g := range []struct {
+		name string
+		g    prometheus.Gatherer
+	}{
+		{"gather-go", gatherer(collectors.NewGoCollector())},
+		{"gather-process", gatherer(NewProcessCollector())},
+		{"gather-process-client_golang", gatherer(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))},
+		{"gather-both", both},
+	} {
+		b.Run(g.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := g.g.Gather(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	mfs, err := both.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var live bytes.Buffer
+	b.Run("encode-openmetrics", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			live.Reset()
+			enc := expfmt.NewEncoder(&live, expfmt.NewFormat(expfmt.TypeOpenMetrics))
+			for _, mf := range mfs {
+				if err := enc.Encode(mf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(live.Len()), "bytes")
+	})
+	b.Run("gzip-stored", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			g := newSplicedGzip(io.Discard)
+			g.stored(live.Bytes())
+			if err := g.close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkSnapshotEncoding is what the first scrape after a refresh pays at 100 apps:
